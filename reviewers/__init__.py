@@ -1,0 +1,1 @@
+"""Everything about clinical review: the term flagger, the roster, the approval policy, decisions."""

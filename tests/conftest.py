@@ -1,0 +1,43 @@
+"""Shared fixtures: hermetic environment for every test, and paths to fixture data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+SEED_PAGE = SHARED / "seeds" / "000_99ab3368ff8432a6.txt"
+
+# Offline, quiet Prefect; hermetic git (no system or user config leaks into tests).
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+
+
+@pytest.fixture(autouse=True)
+def hermetic_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A temp HOME with a fixed git identity, so no test reads the developer's configuration."""
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Test Runner\n\temail = test@example.org\n[init]\n\tdefaultBranch = main\n"
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    yield home
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    """The tests' fixture directory."""
+    return FIXTURES
+
+
+@pytest.fixture
+def good_article_path() -> Path:
+    """A correct condition article."""
+    return FIXTURES / "articles" / "malignant-mast-cell-tumor.md"
