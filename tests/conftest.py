@@ -41,3 +41,12 @@ def fixtures() -> Path:
 def good_article_path() -> Path:
     """A correct condition article."""
     return FIXTURES / "articles" / "malignant-mast-cell-tumor.md"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A throw-away Prefect API for the whole session (about 9 s, so only tests that need it ask)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

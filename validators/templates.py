@@ -1,0 +1,66 @@
+"""Article templates as data: required sections in order, allowed sections, required disclaimers.
+
+Shipped templates live in `validators/templates/*.yaml`; an organization's directory of the same
+format overrides them by `type`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from validators.errors import ConfigError
+
+SHIPPED_DIR = Path(__file__).parent / "templates"
+
+
+class Disclaimer(BaseModel):
+    """A text the article must contain, compared after normalizing white space and quotes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    text: str = Field(min_length=1)
+    position: Literal["end", "anywhere"] = "end"
+
+
+class Template(BaseModel):
+    """What an article of one `type` must look like."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str = Field(pattern=r"^[a-z0-9-]+$")
+    required_sections: list[str] = Field(min_length=1, description="In this order.")
+    optional_sections: list[str] = Field(default_factory=list)
+    disclaimers: list[Disclaimer] = Field(default_factory=list)
+    reading_grade_max: float = Field(default=8.0, gt=0)
+
+
+def load_templates(extra_dir: Path | None = None) -> dict[str, Template]:
+    """The shipped templates, overridden by those in `extra_dir` with the same `type`."""
+    templates: dict[str, Template] = {}
+    for directory in (SHIPPED_DIR, extra_dir):
+        if directory is None:
+            continue
+        if not directory.is_dir():
+            raise ConfigError(directory, "the templates directory does not exist")
+        for path in sorted(directory.glob("*.yaml")):
+            template = _load_template(path)
+            templates[template.type] = template
+    return templates
+
+
+def _load_template(path: Path) -> Template:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Template.model_validate(data)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(path, f"cannot read template: {exc}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        allowed = ", ".join(Template.model_fields)
+        raise ConfigError(path, f"{where}: {first['msg']} (allowed keys: {allowed})") from exc
