@@ -20,7 +20,9 @@ os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
 
 
 @pytest.fixture(autouse=True)
-def hermetic_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def hermetic_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """A temp HOME with a fixed git identity, so no test reads the developer's configuration."""
     home = tmp_path_factory.mktemp("home")
     (home / ".gitconfig").write_text(

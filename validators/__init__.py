@@ -4,8 +4,8 @@ No git, no Prefect: everything here is a function of its inputs.
 """
 
 from validators.errors import InputError
-from validators.models import Article, Block, FrontMatter, Section
 from validators.findings import Finding, Severity
+from validators.models import Article, Block, FrontMatter, Section
 from validators.parser import load_article, parse_article
 
 __all__ = [

@@ -51,7 +51,7 @@ def _load_mapping(
     try:
         for event in yaml.parse(yaml_text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = event.start_mark.line + first_line
+                line = event.start_mark.line + first_line if event.start_mark else first_line
                 raise InputError("E009", path, line=line, hint="write the value out in full")
         loader = yaml.SafeLoader(yaml_text)
         try:

@@ -96,6 +96,7 @@ def _validate_front_matter(
     except ValidationError as exc:
         allowed = ", ".join(FrontMatter.allowed_keys())
         findings: list[Finding] = []
+        hint: str | None
         for error in exc.errors():
             key = str(error["loc"][0]) if error["loc"] else ""
             line = key_lines.get(key, 1)
