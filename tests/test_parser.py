@@ -134,6 +134,9 @@ def test_publish_after_accepts_dates_and_crlf(tmp_path: Path) -> None:
     assert article.front_matter is not None
     assert article.front_matter.publish_after == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     assert "\r" not in article.text
+    dated = parse_article("---\ntitle: T\nslug: a\nauthor: w\npublish_after: 2026-12-01\n---\nx\n")
+    assert dated.front_matter is not None
+    assert dated.front_matter.publish_after == datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def test_stamp_review_keeps_the_content_hash() -> None:

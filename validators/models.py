@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import PurePath
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from validators.findings import Finding
 
@@ -34,6 +34,14 @@ class FrontMatter(BaseModel):
     publish_after: datetime | None = None
     reviewed_by: list[str] = Field(default_factory=list, description="Written by publishing.")
     last_reviewed: date | None = Field(default=None, description="Written by publishing.")
+
+    @field_validator("publish_after")
+    @classmethod
+    def _naive_times_are_utc(cls, value: datetime | None) -> datetime | None:
+        """A date or time without a zone means UTC, so comparisons with 'now' are well defined."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
     @classmethod
     def allowed_keys(cls) -> list[str]:
