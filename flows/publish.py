@@ -1,0 +1,324 @@
+"""The `publish_approved` flow: publish every approved draft whose time has come, exactly as approved.
+
+One run at a time: a Prefect global concurrency limit (`editorial-publish`, created here when missing,
+so it is never silently skipped) serializes runs across workers, and a file lock on this machine
+serializes runs on the embedded API, where every process has its own API. A run that cannot get both
+within `lock_timeout_seconds` publishes nothing and says so.
+
+Each draft is read once (text, ledger, head), parsed and checked again (an error found now holds it
+back), flagged again (a flag the ledger does not know holds it back), and published with the head it
+was read at: if the draft moved since, the repository refuses and the draft waits for the next run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, ConfigDict
+
+from flows.tasks import check_articles, settings_for, utc_now
+from reviewers.ledger import ReviewLedger, ledger_path, publishability
+from validators.findings import Severity
+
+if TYPE_CHECKING:
+    from content_repo import ContentRepo, PublicationRecord
+    from reviewers.roster import Roster
+
+PUBLISH_CONCURRENCY_LIMIT = "editorial-publish"
+PUSH_RETRIES = 3
+PUSH_RETRY_DELAYS = [2.0, 5.0, 15.0]
+
+
+class Outcome(StrEnum):
+    """What happened to one draft in a publish run."""
+
+    PUBLISHED = "published"
+    HELD = "held back"
+    FAILED = "failed"
+
+
+class DraftOutcome(BaseModel):
+    """One line of the publish report."""
+
+    model_config = ConfigDict(frozen=True)
+
+    slug: str
+    outcome: Outcome
+    reason: str = ""
+    version: int | None = None
+    commit: str | None = None
+    tag: str | None = None
+
+
+class PublishReport(BaseModel):
+    """What a publish run did: per draft, whether the push went through, and whether it ran at all."""
+
+    model_config = ConfigDict(frozen=True)
+
+    drafts: list[DraftOutcome]
+    pushed: bool = False
+    push_error: str | None = None
+    skipped: str | None = None
+
+    @property
+    def published(self) -> list[DraftOutcome]:
+        """The drafts that reached main in this run."""
+        return [d for d in self.drafts if d.outcome is Outcome.PUBLISHED]
+
+    @property
+    def held(self) -> list[DraftOutcome]:
+        """The drafts that stay drafts, each with its reason."""
+        return [d for d in self.drafts if d.outcome is not Outcome.PUBLISHED]
+
+
+class Candidate(BaseModel):
+    """A draft as read for publishing: the head it was read at, its text, and why it must wait (if so)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    slug: str
+    head: str
+    text: str
+    ledger: ReviewLedger | None
+    reasons: list[str]
+
+
+class PublishSkipped(Exception):
+    """Another publish run holds the lock."""
+
+
+@contextmanager
+def machine_lock(repo_dir: Path, timeout_seconds: float) -> Iterator[None]:
+    """An exclusive lock per content repository on this machine (raises `PublishSkipped` on timeout)."""
+    digest = hashlib.sha256(str(repo_dir.resolve()).encode()).hexdigest()[:16]
+    lock_path = Path(tempfile.gettempdir()) / f"editorial-publish-{digest}.lock"
+    deadline = time.monotonic() + timeout_seconds
+    with lock_path.open("a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise PublishSkipped("another publish run holds this repository's lock") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_concurrency_limit(name: str = PUBLISH_CONCURRENCY_LIMIT, limit: int = 1) -> None:
+    """Create the global concurrency limit when missing (an uncreated limit would be skipped silently)."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(name, limit)
+
+
+@contextmanager
+def one_publish_run(repo_dir: Path, timeout_seconds: float) -> Iterator[None]:
+    """Hold the global publish slot and this machine's lock, or raise `PublishSkipped`."""
+    from prefect.concurrency.sync import concurrency
+
+    ensure_concurrency_limit()
+    try:
+        with (
+            concurrency(PUBLISH_CONCURRENCY_LIMIT, occupy=1, timeout_seconds=timeout_seconds, strict=True),
+            machine_lock(repo_dir, timeout_seconds),
+        ):
+            yield
+    except TimeoutError as exc:
+        raise PublishSkipped("another publish run holds the global publish slot") from exc
+
+
+def reviewers_of(ledger: ReviewLedger, roster: Roster) -> list[str]:
+    """Roster ids of the approvers, in order of first approval (all must still be on the roster)."""
+    return [r for r in ledger.approvers if roster.get(r) is not None]
+
+
+def revalidate(candidate: Candidate, settings_repo: Path | None, now: datetime, roster: Roster) -> list[str]:
+    """Why the draft text, checked and flagged again now, may not be published (empty = it may)."""
+    from validators.parser import parse_article
+
+    if candidate.ledger is None:
+        return ["the draft has no review ledger; submit it again"]
+    article = parse_article(candidate.text, f"articles/{candidate.slug}.md")
+    checked = check_articles([article], settings_for(settings_repo))[0]
+    reasons = publishability(candidate.ledger, article, now, roster=roster)
+    errors = [f for f in checked.findings if f.severity is Severity.ERROR]
+    if errors and not candidate.ledger.findings.errors:
+        codes = ", ".join(dict.fromkeys(f.code for f in errors))
+        reasons.append(f"{len(errors)} error finding(s) at publish time ({codes})")
+    known = {f.key for f in candidate.ledger.flags}
+    unknown = sorted({f.key for f in checked.flags if f.needs_approval and f.key not in known})
+    if unknown:
+        reasons.append(f"{len(unknown)} flag(s) found now that the ledger lacks: {', '.join(unknown)}")
+    return reasons
+
+
+@task(name="read-drafts", cache_policy=NO_CACHE)
+def read_candidates(repo_path: Path | None, now: datetime) -> list[Candidate]:
+    """Read every draft once (text, ledger, head) and re-validate it at this moment."""
+    from content_repo.errors import ContentRepoError
+    from flows.context import load_roster_from, open_repo
+    from validators.errors import EditorialError
+
+    candidates: list[Candidate] = []
+    with open_repo(settings_for(repo_path)) as repo:
+        roster = load_roster_from(repo)
+        for draft in repo.list_drafts():
+            try:
+                text, ledger_text, head = repo.read_draft(draft.slug)
+            except ContentRepoError as exc:
+                unreadable = Candidate(slug=draft.slug, head=draft.head, text="", ledger=None, reasons=[])
+                candidates.append(unreadable.model_copy(update={"reasons": [str(exc)]}))
+                continue
+            try:
+                ledger = ReviewLedger.from_yaml(ledger_text, ledger_path(draft.slug)) if ledger_text else None
+                candidate = Candidate(slug=draft.slug, head=head, text=text, ledger=ledger, reasons=[])
+                reasons = revalidate(candidate, repo_path, now, roster)
+            except EditorialError as exc:
+                ledger, reasons = None, [f"cannot be read: {exc}"]
+            candidates.append(
+                Candidate(slug=draft.slug, head=head, text=text, ledger=ledger, reasons=reasons)
+            )
+    return candidates
+
+
+def publication_record(repo: ContentRepo, candidate: Candidate, now: datetime) -> PublicationRecord:
+    """What the review approved, as the repository records it in the publishing commit."""
+    from content_repo import PublicationRecord, text_content_hash
+    from flows.context import identity_of, load_roster_from
+
+    assert candidate.ledger is not None
+    roster = load_roster_from(repo)
+    people = [roster.get(r) for r in reviewers_of(candidate.ledger, roster)]
+    return PublicationRecord(
+        reviewers=[identity_of(p) for p in people if p is not None],
+        content_hash=text_content_hash(candidate.text),
+        approved_flags=candidate.ledger.approved_flags,
+        reviewed_on=now.date(),
+    )
+
+
+@task(name="publish-drafts", cache_policy=NO_CACHE)
+def publish_candidates(
+    repo_path: Path | None, candidates: list[Candidate], now: datetime
+) -> list[DraftOutcome]:
+    """Publish each publishable draft at the head it was read at; the others are reported with reasons."""
+    from content_repo.errors import ContentRepoError
+    from flows.context import open_repo
+
+    outcomes: list[DraftOutcome] = []
+    with open_repo(settings_for(repo_path)) as repo:
+        for candidate in candidates:
+            if candidate.reasons:
+                reason = "; ".join(candidate.reasons)
+                outcomes.append(DraftOutcome(slug=candidate.slug, outcome=Outcome.HELD, reason=reason))
+                continue
+            try:
+                record = publication_record(repo, candidate, now)
+                publication = repo.publish(
+                    candidate.slug, expected_draft_commit=candidate.head, record=record
+                )
+            except ContentRepoError as exc:
+                refused = f"refused: {exc}"
+                outcomes.append(DraftOutcome(slug=candidate.slug, outcome=Outcome.HELD, reason=refused))
+                continue
+            outcomes.append(
+                DraftOutcome(
+                    slug=candidate.slug,
+                    outcome=Outcome.PUBLISHED,
+                    version=publication.version,
+                    commit=publication.commit,
+                    tag=publication.tag,
+                )
+            )
+    return outcomes
+
+
+@task(name="push", retries=PUSH_RETRIES, retry_delay_seconds=PUSH_RETRY_DELAYS, cache_policy=NO_CACHE)
+def push_to_remote(repo_path: Path | None, remote: str) -> None:
+    """Push main, drafts and tags to the remote (retried: a remote can be briefly unreachable)."""
+    from flows.context import open_repo
+
+    with open_repo(settings_for(repo_path)) as repo:
+        repo.push(remote, attempts=1)  # the retries are this task's, declared above
+
+
+def report_rows(report: PublishReport) -> list[dict[str, str]]:
+    """The publish report as table rows for the Prefect UI."""
+    return [
+        {
+            "slug": d.slug,
+            "outcome": d.outcome.value,
+            "version": str(d.version or ""),
+            "commit": (d.commit or "")[:12],
+            "reason": d.reason,
+        }
+        for d in report.drafts
+    ]
+
+
+@flow(name="publish-approved")
+def publish_approved(
+    repo_path: Path | None = None,
+    remote: str | None = "origin",
+    now: datetime | None = None,
+    lock_timeout_seconds: float = 60.0,
+    push_retry_delay_seconds: list[float] | None = None,
+) -> PublishReport:
+    """Publish every approved draft whose `publish_after` has come; push; report what waits and why.
+
+    The push runs on every run when `remote` is set (None: no push), so publications whose push failed
+    earlier are sent by the next run.
+    """
+    logger = get_run_logger()
+    moment = utc_now(now)
+    repo_dir = settings_for(repo_path).repo
+    try:
+        with one_publish_run(repo_dir, lock_timeout_seconds):
+            candidates = read_candidates(repo_path, moment)
+            outcomes = publish_candidates(repo_path, candidates, moment)
+    except PublishSkipped as exc:
+        logger.warning("publish run skipped: %s", exc)
+        report = PublishReport(drafts=[], skipped=str(exc))
+        create_table_artifact(
+            table=[{"slug": "", "outcome": "skipped", "version": "", "commit": "", "reason": str(exc)}],
+            key="publish-report",
+            description="Publish run skipped",
+        )
+        return report
+    report = PublishReport(drafts=outcomes)
+    if remote:
+        push = push_to_remote
+        if push_retry_delay_seconds is not None:
+            push = push_to_remote.with_options(retry_delay_seconds=push_retry_delay_seconds)
+        push_state = push(repo_path, remote, return_state=True)
+        if push_state.is_completed():
+            report = report.model_copy(update={"pushed": True})
+        else:
+            report = report.model_copy(update={"push_error": str(push_state.message or "push failed")})
+    summary = f"Publish run at {moment.isoformat()}: {len(report.published)} published, "
+    summary += f"{len(report.held)} held back"
+    if report.push_error:
+        summary += f"; push failed: {report.push_error}"
+    create_table_artifact(table=report_rows(report), key="publish-report", description=summary)
+    for item in report.drafts:
+        logger.info("%s: %s %s", item.slug, item.outcome.value, item.reason or item.tag or "")
+    if report.push_error:
+        raise RuntimeError(f"published locally but the push to {remote!r} failed: {report.push_error}")
+    return report

@@ -1,0 +1,252 @@
+"""The `Flagger`: an Article in, its medical-term `Flag`s out, each in its sentence."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from reviewers.flagger.cache import cache_key, load_or_build
+from reviewers.flagger.component import EditorialTerms
+from reviewers.flagger.config import FlaggerConfig, load_config
+from reviewers.flagger.lexicon import LexiconEntry, LexiconInputs, hpo_acknowledgement, hpo_version
+from reviewers.flagger.patterns import DEFAULT_PATTERNS_PATH, PatternSet, load_patterns
+from reviewers.flagger.table import TermTable, compile_table
+from reviewers.flags import Flag, FlagCategory
+from validators.findings import Finding, Severity
+from validators.models import Article
+from validators.text import normalize_key
+
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "editorial"
+TOKENIZER_CACHE_SIZE = 500_000
+PIPE_BATCH_SIZE = 256
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
+_ATX_CLOSING = re.compile(r"[ \t]+#+[ \t]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of an article flagged on its own (a heading or a prose block) and where it starts."""
+
+    offset: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TermMatch:
+    """A match in a text: character offsets, what it is, where it came from, and its sentence."""
+
+    start: int
+    end: int
+    term: str
+    category: FlagCategory
+    normalized: str
+    source: str
+    source_id: str | None
+    rule_id: str
+    sentence_start: int
+    sentence_end: int
+
+
+@dataclass(frozen=True)
+class FlaggerInfo:
+    """What the loaded flagger is made of, for `--version`-style output and the benchmark."""
+
+    entries: int
+    keys: int
+    patterns: int
+    cache_status: str
+    cache_path: Path
+    load_seconds: float
+    uses_hpo: bool
+
+
+class Flagger:
+    """Flags medical terms, dosages, directives and numeric claims in articles."""
+
+    def __init__(self, nlp: Language, config: FlaggerConfig, info: FlaggerInfo) -> None:
+        self.nlp = nlp
+        self.config = config
+        self.info = info
+        self.component: EditorialTerms = nlp.get_pipe("editorial_terms")
+        self._accepted = set(config.accept)
+
+    def hpo_version(self) -> str:
+        """The HPO release whose terms this flagger matches ('not used' without HPO)."""
+        return hpo_version() if self.info.uses_hpo else "not used"
+
+    def hpo_acknowledgement(self) -> str:
+        """The acknowledgement the HPO licence asks us to show ('' without HPO)."""
+        return hpo_acknowledgement() if self.info.uses_hpo else ""
+
+    def flag(self, article: Article) -> list[Flag]:
+        """The flags of one article, sorted by offset."""
+        return next(self.flag_many([article]))
+
+    def flag_many(self, articles: Iterable[Article]) -> Iterator[list[Flag]]:
+        """The flags of each article, in order, streaming the texts through one spaCy pipe."""
+        pending = ((article, article_segments(article)) for article in articles)
+        while batch := list(islice(pending, 64)):
+            groups = self.find_many([[segment.text for segment in segments] for _, segments in batch])
+            for (article, segments), matches in zip(batch, groups, strict=True):
+                yield self._flags(article, segments, matches)
+
+    def find(self, texts: Sequence[str]) -> list[list[TermMatch]]:
+        """Matches in the texts of one document (abbreviations defined in one apply to all)."""
+        return next(self.find_many([texts]))
+
+    def find_many(self, documents: Iterable[Sequence[str]]) -> Iterator[list[list[TermMatch]]]:
+        """`find` over many documents, streamed through `nlp.pipe`."""
+        documents = list(documents)
+        docs = iter(self.nlp.pipe((text for texts in documents for text in texts), batch_size=PIPE_BATCH_SIZE))
+        for texts in documents:
+            yield self._document_matches(list(islice(docs, len(texts))))
+
+    def _document_matches(self, docs: list[Doc]) -> list[list[TermMatch]]:
+        abbreviations: dict[str, int] = {}
+        for doc in docs:
+            abbreviations.update(self.component.defined_abbreviations(doc))
+        for doc in docs:
+            self.component.mark_abbreviations(doc, abbreviations)
+        return [[m for span in doc.spans[self.component.spans_key] if (m := self._match(span))] for doc in docs]
+
+    def _match(self, span: Span) -> TermMatch | None:
+        if span.kb_id_:
+            entry = self.component.table.entry(int(span.kb_id_))
+            normalized, source, source_id = entry.canonical, entry.source, entry.source_id
+        else:
+            normalized, source, source_id = normalize_key(span.text), "pattern", None
+        if normalize_key(span.text) in self._accepted or normalized in self._accepted:
+            return None
+        doc = span.doc
+        first, last = doc[span.start].sent, doc[span.end - 1].sent
+        return TermMatch(
+            start=span.start_char,
+            end=span.end_char,
+            term=span.text,
+            category=FlagCategory(span.label_),
+            normalized=normalized,
+            source=source,
+            source_id=source_id,
+            rule_id=span.id_,
+            sentence_start=first.start_char,
+            sentence_end=last.end_char,
+        )
+
+    def _flags(self, article: Article, segments: list[Segment], matches: list[list[TermMatch]]) -> list[Flag]:
+        flags: list[Flag] = []
+        for segment, found in zip(segments, matches, strict=True):
+            for match in found:
+                start = segment.offset + match.start
+                line, column = article.position(start)
+                flags.append(
+                    Flag(
+                        term=match.term,
+                        normalized=match.normalized,
+                        category=match.category,
+                        sentence=segment.text[match.sentence_start : match.sentence_end],
+                        start=start,
+                        end=segment.offset + match.end,
+                        line=line,
+                        column=column,
+                        source=match.source,
+                        source_id=match.source_id,
+                        rule_id=match.rule_id,
+                        needs_approval=self.config.approval_needed(match.category),
+                    )
+                )
+        return sorted(flags, key=lambda flag: (flag.start, -flag.end, flag.category.value))
+
+
+def article_segments(article: Article) -> list[Segment]:
+    """The headings and prose blocks of an article, leading white space stripped (offsets kept)."""
+    segments: list[Segment] = []
+    line_starts = [0, *(match.end() for match in re.finditer("\n", article.text))]
+    for section in article.sections:
+        if section.heading is not None and section.line <= len(line_starts):
+            segment = _heading_segment(article.text, line_starts, section.line)
+            if segment is not None:
+                segments.append(segment)
+        for block in section.prose_blocks:
+            text = block.text.lstrip()
+            if text.strip():
+                segments.append(Segment(block.offset + len(block.text) - len(text), text.rstrip()))
+    return segments
+
+
+def _heading_segment(text: str, line_starts: list[int], line: int) -> Segment | None:
+    start = line_starts[line - 1]
+    end = text.find("\n", start)
+    source = text[start : end if end != -1 else len(text)]
+    marker = _ATX_HEADING.match(source)
+    content_start = marker.end() if marker else len(source) - len(source.lstrip())
+    content = _ATX_CLOSING.sub("", source[content_start:]).rstrip()
+    return Segment(start + content_start, content) if content else None
+
+
+def flag_findings(flags: Sequence[Flag], path: str) -> list[Finding]:
+    """TM01 info findings, one per flag, for `editorial check`."""
+    return [
+        Finding(
+            code="TM01",
+            rule="medical-term",
+            severity=Severity.INFO,
+            message=(
+                f"{flag.category.value} '{flag.term}' needs clinician approval"
+                if flag.needs_approval
+                else f"{flag.category.value} '{flag.term}' (informational)"
+            ),
+            path=path,
+            line=flag.line,
+            column=flag.column,
+        )
+        for flag in flags
+    ]
+
+
+def load_flagger(
+    config_path: Path | None = None,
+    cache_dir: Path | None = None,
+    *,
+    lexicon: LexiconInputs | None = None,
+    patterns_path: Path = DEFAULT_PATTERNS_PATH,
+) -> Flagger:
+    """A ready flagger: the compiled term table from the on-disk cache, built on a miss."""
+    began = time.perf_counter()
+    config = load_config(config_path)
+    lexicon = lexicon or LexiconInputs()
+    patterns = load_patterns(patterns_path, config.disabled_rules)
+    nlp = spacy.blank("en")
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
+    nlp.add_pipe("sentencizer")
+    component: EditorialTerms = nlp.add_pipe("editorial_terms")
+    key = cache_key(lexicon.fingerprint(), config.fingerprint())
+    result = load_or_build(cache_dir or DEFAULT_CACHE_DIR, key, lambda: build_table(nlp, lexicon, config))
+    component.use(result.table, PatternSet(patterns))
+    info = FlaggerInfo(
+        entries=len(result.table),
+        keys=len(result.table.lower.keys) + len(result.table.exact.keys),
+        patterns=len(patterns),
+        cache_status=result.status,
+        cache_path=result.path,
+        load_seconds=time.perf_counter() - began,
+        uses_hpo=lexicon.include_hpo,
+    )
+    return Flagger(nlp, config, info)
+
+
+def build_table(nlp: Language, lexicon: LexiconInputs, config: FlaggerConfig) -> TermTable:
+    """Compile the lexicon (the organization's always-flag terms first, winning every tie)."""
+    always = [
+        (0, LexiconEntry(item.term, item.category, (item.canonical or item.term).casefold(), "editorial", None))
+        for item in config.always_flag
+    ]
+    ranked = [*always, *((1, entry) for entry in lexicon.entries())]
+    return compile_table(ranked, nlp.tokenizer, stoplist=lexicon.stoplist(), accepted=set(config.accept))

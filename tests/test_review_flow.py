@@ -1,0 +1,244 @@
+"""The `record_review` flow and `editorial review` recording through it, under the Prefect test harness."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from review_fixtures import FLAG_SPECS, make_article, make_content_repo, submit
+from typer.testing import CliRunner
+
+import flows.cli.cmd_review  # noqa: F401  (registers the commands)
+from flows.cli.app import app
+from flows.settings import get_settings
+from reviewers.ledger import DecisionInput, DraftStatus, FlagStatus, ReviewLedger, Verdict
+
+pytestmark = [pytest.mark.slow, pytest.mark.prefect]
+
+APPROVE = Verdict.APPROVE
+SLUG = "ibuprofen-for-pain"
+DIRECTIVE = "Stop taking ibuprofen and call your doctor if you have stomach pain."
+
+
+@pytest.fixture
+def repo(tmp_path: Path, prefect_harness: None) -> Path:
+    """A content repository with the roster on main and the test article submitted."""
+    return make_content_repo(tmp_path / "content")
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("EDITORIAL_REVIEWER", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def draft_ledger(repo: Path) -> tuple[ReviewLedger, str]:
+    from content_repo import ContentRepo
+
+    with ContentRepo.open(repo) as content:
+        _, ledger_text, head = content.read_draft(SLUG)
+    assert ledger_text is not None
+    return ReviewLedger.from_yaml(ledger_text), head
+
+
+def key(repo: Path, term: str) -> str:
+    return next(f.key for f in draft_ledger(repo)[0].flags if f.term == term)
+
+
+def head_commit(repo: Path) -> tuple[str, str]:
+    """(author, subject) of the draft's head commit."""
+    from content_repo import ContentRepo
+
+    with ContentRepo.open(repo) as content:
+        info = content.commit_info(content.read_draft(SLUG)[2])
+    return info.author.format(), info.message.splitlines()[0]
+
+
+def test_flow_records_a_pharmacist_approval_as_a_commit_by_the_pharmacist(repo: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.record_review import record_review
+
+    dosage = key(repo, "200 mg")
+    outcome = record_review(
+        SLUG, "pat-pharmacist", [DecisionInput(key=dosage[:6], verdict=Verdict.APPROVE)], str(repo)
+    )
+    ledger, head = draft_ledger(repo)
+    assert (outcome.commit, outcome.status, outcome.previous_status) == (
+        head,
+        DraftStatus.IN_REVIEW,
+        DraftStatus.IN_REVIEW,
+    )
+    assert [(d.key, d.verdict) for d in outcome.decided] == [(dosage, Verdict.APPROVE)]
+    flag = ledger.flag(dosage)
+    assert flag is not None and flag.status is FlagStatus.APPROVED
+    assert (flag.decisions[0].reviewer_id, flag.decisions[0].role.value) == ("pat-pharmacist", "pharmacist")
+    assert head_commit(repo) == ("Pat Pharmacist <pat@example.org>", f"Review {SLUG}: 1 approved, 0 rejected")
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[f"review-{SLUG}"]))
+        )
+    assert artifacts and "| 200 mg | approve |" in str(artifacts[0].data)
+
+
+def test_flow_refusal_raises_the_rule_and_records_nothing(repo: Path) -> None:
+    from flows.record_review import record_review
+    from reviewers.policy import PolicyError
+
+    before = draft_ledger(repo)
+    with pytest.raises(PolicyError) as caught:
+        record_review(
+            SLUG, "nina-nurse", [DecisionInput(key=key(repo, "200 mg"), verdict=Verdict.APPROVE)], str(repo)
+        )
+    assert caught.value.code == "PO05"
+    assert draft_ledger(repo) == before
+
+
+def test_commit_refuses_a_moved_draft(repo: Path) -> None:
+    from content_repo import RefRaceError
+    from flows.record_review import commit_review, decide
+
+    now = datetime.now(UTC)
+    pat = decide.fn(
+        str(repo), SLUG, "pat-pharmacist", [DecisionInput(key=key(repo, "200 mg"), verdict=APPROVE)], now
+    )
+    doc = decide.fn(
+        str(repo), SLUG, "doc-physician", [DecisionInput(key=key(repo, "Ibuprofen"), verdict=APPROVE)], now
+    )
+    assert pat.head == doc.head
+    commit_review.fn(str(repo), doc, "doc-physician", "Review: doc first")
+    with pytest.raises(RefRaceError):
+        commit_review.fn(str(repo), pat, "pat-pharmacist", "Review: pat second, from the head doc moved")
+    ledger, _ = draft_ledger(repo)
+    assert [f.term for f in ledger.flags if f.decisions] == ["Ibuprofen"]
+
+
+def test_events_only_on_a_change_to_approved_or_needs_changes() -> None:
+    from flows.record_review import ReviewOutcome, draft_event
+
+    def outcome(before: DraftStatus, after: DraftStatus) -> ReviewOutcome:
+        return ReviewOutcome(
+            slug=SLUG,
+            reviewer_id="x",
+            commit="0" * 40,
+            status=after,
+            previous_status=before,
+            decided=[],
+            attempts=1,
+        )
+
+    assert draft_event(outcome(DraftStatus.IN_REVIEW, DraftStatus.APPROVED)) == "editorial.draft.approved"
+    assert (
+        draft_event(outcome(DraftStatus.IN_REVIEW, DraftStatus.NEEDS_CHANGES))
+        == "editorial.draft.needs-changes"
+    )
+    assert draft_event(outcome(DraftStatus.IN_REVIEW, DraftStatus.IN_REVIEW)) is None
+    assert draft_event(outcome(DraftStatus.NEEDS_CHANGES, DraftStatus.NEEDS_CHANGES)) is None
+
+
+def test_concurrent_reviews_lose_nothing(repo: Path) -> None:
+    from flows.record_review import record_review
+
+    choices = [("pat-pharmacist", "200 mg"), ("nina-nurse", "stomach pain")]
+    keys = {term: key(repo, term) for _, term in choices}
+    errors: list[BaseException] = []
+
+    def review(reviewer: str, term: str) -> None:
+        try:
+            record_review(SLUG, reviewer, [DecisionInput(key=keys[term], verdict=Verdict.APPROVE)], str(repo))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=review, args=choice) for choice in choices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    ledger, _ = draft_ledger(repo)
+    assert {t: ledger.flag(k).status for t, k in keys.items()} == {  # type: ignore[union-attr]
+        "200 mg": FlagStatus.APPROVED,
+        "stomach pain": FlagStatus.APPROVED,
+    }
+
+
+def test_cli_review_approves_to_approved_then_status_says_so(repo: Path) -> None:
+    runner = CliRunner()
+    pat = [key(repo, t)[:8] for t in ("Ibuprofen", "200 mg", "ibuprofen")]
+    result = runner.invoke(
+        app, ["review", SLUG, "--reviewer", "pat-pharmacist", "--approve", ",".join(pat), "--repo", str(repo)]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"Recorded 3 approval(s) and 0 rejection(s) on {SLUG} as pat-pharmacist")
+    assert result.stdout.endswith(": in_review -> in_review\n")
+    nurse = [key(repo, t)[:8] for t in ("Stop taking", "stomach pain")]
+    args = ["review", SLUG, "--reviewer", "nina-nurse", "--repo", str(repo)]
+    result = runner.invoke(app, [*args, "--approve", nurse[0], "--approve", nurse[1], "--note", "ok"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith(": in_review -> approved\n")
+    status = runner.invoke(app, ["status", SLUG, "--repo", str(repo)])
+    assert status.stdout == f"{SLUG}: approved (5 approved, 0 pending, 0 rejected)\n"
+
+
+def test_interactive_review_through_stdin(repo: Path) -> None:
+    answers = "what\nn\nClear instruction.\na\nr\n\nName the warning signs.\n"
+    result = CliRunner().invoke(
+        app, ["review", SLUG, "--reviewer", "nina-nurse", "--repo", str(repo)], input=answers
+    )
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "approve, reject, skip, note, quit? [a/r/s/n/q] what\nAnswer a (approve), r (reject)" in out
+    assert "note: Clear instruction.\n" in out
+    assert (
+        "note (why, and what to change): \nnote (why, and what to change): Name the warning signs.\n" in out
+    )
+    assert out.splitlines()[-1].startswith(
+        f"Recorded 1 approval(s) and 1 rejection(s) on {SLUG} as nina-nurse"
+    )
+    assert out.splitlines()[-1].endswith(": in_review -> needs_changes")
+    ledger, _ = draft_ledger(repo)
+    directive = ledger.flag(key(repo, "Stop taking"))
+    symptom = ledger.flag(key(repo, "stomach pain"))
+    assert directive is not None and symptom is not None
+    assert [(d.verdict, d.note) for d in directive.decisions] == [(Verdict.APPROVE, "Clear instruction.")]
+    assert [(d.verdict, d.note) for d in symptom.decisions] == [(Verdict.REJECT, "Name the warning signs.")]
+    assert head_commit(repo) == ("Nina Nurse <nina@example.org>", f"Review {SLUG}: 1 approved, 1 rejected")
+
+
+def test_resubmission_reopens_only_the_changed_sentence_in_the_queue(repo: Path) -> None:
+    from content_repo import ContentRepo
+    from flows.record_review import record_review
+    from reviewers.policy import load_policy
+
+    ledger, _ = draft_ledger(repo)
+    record_review(
+        SLUG,
+        "doc-physician",
+        [DecisionInput(key=f.key, verdict=Verdict.APPROVE) for f in ledger.flags],
+        str(repo),
+    )
+    reviewed, _ = draft_ledger(repo)
+    changed = DIRECTIVE.replace("stomach pain", "stomach pain or black stools")
+    specs = [(changed if s == DIRECTIVE else s, t, c) for s, t, c in FLAG_SPECS]
+    with ContentRepo.open(repo) as content:
+        resubmitted = submit(
+            content,
+            make_article(replace=(DIRECTIVE, changed)),
+            previous=reviewed,
+            policy=load_policy(None),
+            specs=specs,
+        )
+    assert len(resubmitted.carried_over) == 2
+    queue = CliRunner().invoke(app, ["queue", "--reviewer", "dana-physician", "--repo", str(repo)])
+    assert (
+        queue.stdout.splitlines()[0]
+        == "Queue for dana-physician (physician): 3 flag(s) in 1 draft(s), oldest first"
+    )
+    assert "[[200 mg]]" not in queue.stdout and "[[Ibuprofen]] is" not in queue.stdout
+    assert "stomach pain or black stools" in queue.stdout

@@ -1,0 +1,60 @@
+"""Run every rule on an article: the one entry point `editorial check` and the flows use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from validators.findings import Finding
+from validators.models import Article
+from validators.parser import parse_article
+from validators.rules import ALL_RULES, TEMPLATE_FAMILIES, Rule
+from validators.rules.metadata import UnknownType, article_type
+from validators.suppression import apply_suppressions
+from validators.templates import Template
+
+
+def check_article(
+    article: Article, templates: dict[str, Template], *, rules: Sequence[Rule] | None = None
+) -> list[Finding]:
+    """All rules on one parsed article, inline suppressions applied, sorted by (line, column, code).
+
+    When the article's `type` has no template, SL05 says so and the section and disclaimer rules
+    (which need the template) are skipped; the other rules run against a neutral template.
+    """
+    rules = ALL_RULES if rules is None else rules
+    type_name = article_type(article)
+    template = templates.get(type_name)
+    findings: list[Finding] = []
+    ran: list[str] = []
+    if template is None:
+        template = _neutral_template()
+        rules = [
+            UnknownType(templates) if isinstance(rule, UnknownType) else rule
+            for rule in rules
+            if not rule.code.startswith(TEMPLATE_FAMILIES)
+        ]
+    for rule in rules:
+        findings.extend(rule.check(article, template))
+        ran.append(rule.code)
+    findings = apply_suppressions(article, findings, ran)
+    return sorted(findings, key=lambda f: (f.line, f.column, f.code, f.message))
+
+
+def check_text(
+    text: str, path: str | Path, templates: dict[str, Template], *, rules: Sequence[Rule] | None = None
+) -> tuple[Article, list[Finding]]:
+    """Parse `text` as the article at `path` and check it; raises `InputError` for unusable input."""
+    article = parse_article(text, path)
+    return article, check_article(article, templates, rules=rules)
+
+
+def _neutral_template() -> Template:
+    """A template with no sections or disclaimers (type ''), for articles whose type has none."""
+    return Template.model_construct(
+        type="",
+        required_sections=[],
+        optional_sections=[],
+        disclaimers=[],
+        reading_grade_max=Template.model_fields["reading_grade_max"].default,
+    )

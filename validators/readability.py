@@ -1,0 +1,220 @@
+"""Reading grade, offline: Flesch–Kincaid grade level with our own syllable counter and splitters.
+
+    grade = 0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59
+
+Words are runs of letters and digits (a hyphenated compound, a contraction, "e.g." or "2.5" is one
+word; a compound's syllables are those of its parts). A number is a word of one syllable per digit,
+at most three.
+Sentences end at `.`, `!` or `?` followed by white space and a character that is not a lower-case
+letter, except after a known abbreviation ("e.g.", "Dr.", "U.S.") or a name's initial. Callers pass
+one text per block, so a list item or a heading is never glued onto the next sentence.
+
+The syllable counter is the usual vowel-group heuristic with English corrections (silent final e,
+"-ed"/"-es" endings, suffixes like "-ly", vowel pairs that are two syllables such as "ia" in
+"bacteria"), plus a small table of exceptions. Nothing is downloaded and no dictionary is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+ABBREVIATIONS: frozenset[str] = frozenset(
+    {
+        "e.g.", "i.e.", "vs.", "cf.", "al.", "approx.", "ca.", "incl.", "esp.", "viz.", "resp.",
+        "dept.", "mr.", "mrs.", "ms.", "dr.", "drs.", "prof.", "st.", "jr.", "sr.", "mt.", "ph.d.",
+        "m.d.", "b.sc.", "m.sc.", "univ.", "assn."
+    }
+)
+"""Lower-cased abbreviations after which a full stop never ends the sentence ("Dr. Smith", "e.g. X")."""
+
+SENTENCE_FINAL_ABBREVIATIONS: frozenset[str] = frozenset(
+    {
+        "etc.", "inc.", "ltd.", "co.", "corp.", "no.", "nos.", "p.", "pp.", "fig.", "figs.", "vol.",
+        "ch.", "ed.", "eds.", "est.", "min.", "max.", "mg.", "ml.", "a.m.", "p.m.", "jan.", "feb.",
+        "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec.", "mon.",
+        "tue.", "wed.", "thu.", "fri.", "sat.", "sun."
+    }
+)
+"""Abbreviations that may end a sentence: they do when a capitalized word follows ("take 5 mg. Then")."""
+
+SYLLABLE_EXCEPTIONS: dict[str, int] = {
+    "being": 2, "business": 2, "every": 2, "everyone": 3, "everything": 3, "people": 2, "area": 3,
+    "idea": 3, "create": 2, "created": 3, "creates": 2, "creating": 3, "science": 2, "quiet": 2,
+    "diet": 2, "fluid": 2, "fluids": 2, "ruin": 2, "poem": 2, "poet": 2, "going": 2, "doing": 2,
+    "seeing": 2, "coordinate": 4, "cooperate": 4, "reinforce": 3, "recreate": 3, "naive": 2,
+    "toward": 1, "towards": 1, "business's": 2, "one": 1, "once": 1, "some": 1, "come": 1,
+    "done": 1, "gone": 1, "none": 1, "give": 1, "live": 1, "have": 1, "were": 1, "there": 1,
+    "where": 1, "here": 1, "whose": 1, "those": 1, "these": 1, "machine": 2, "routine": 2,
+    "vaccine": 2, "insulin": 3, "aorta": 3, "anemia": 4, "leukemia": 4, "cancer": 2,
+    "cancers": 2, "diabetes": 4, "hormone": 2, "hormones": 2, "nauseous": 2, "nausea": 3,
+}
+"""Words the heuristic gets wrong, with their syllable counts (lower case)."""
+
+_SUFFIXES: tuple[tuple[str, int], ...] = (("ments", 1), ("ment", 1), ("ness", 1), ("fully", 2), ("ful", 1),
+                                          ("less", 1), ("ly", 1))
+_VOWEL_GROUP = re.compile(r"[aeiouy]+")
+# Vowel pairs read as two syllables ("bacteria", "biopsy", "calcium", "video", "usual", "duo"),
+# unless the consonant before them makes them one ("special", "nation", "religion", "quality").
+_SPLIT_PAIRS = re.compile(r"(?<![ctgsxq])ia|(?<![ctgsx])io|(?<!q)iu|(?<![pg])eo|(?<![qg])ua|(?<![qg])uo")
+_SPLIT_PREFIXES = re.compile(r"^(?:reac|crea|pree|reo)")
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['’\-.](?=[^\W_]))*")
+_TERMINATOR = re.compile(r"[.!?]+['\"’”)\]]*")
+_ACRONYM = re.compile(r"(?:[A-Za-z]\.){2,}$")
+_TOKEN_BEFORE = re.compile(r"[\w.]*$")
+
+
+def count_syllables(word: str) -> int:
+    """The number of syllables of one English word (digits: one per digit, at most three)."""
+    if any(char.isdigit() for char in word):
+        digits = sum(char.isdigit() for char in word)
+        return min(max(digits, 1), 3)
+    parts = [p for p in re.split(r"[-\u2010\u2011]", word.lower()) if p]
+    return sum(_count_part(part) for part in parts) if parts else 0
+
+
+def _count_part(raw: str) -> int:
+    word = re.sub(r"[^a-z]", "", raw.replace("’", "'").split("'")[0])
+    if not word:
+        return 0
+    if word in SYLLABLE_EXCEPTIONS:
+        return SYLLABLE_EXCEPTIONS[word]
+    if len(word) <= 3:
+        return 1
+    for suffix, extra in _SUFFIXES:
+        root = word[: -len(suffix)]
+        if word.endswith(suffix) and len(root) >= 3 and _VOWEL_GROUP.search(root):
+            return _count_part(root) + extra
+    stem = word
+    silent_ed = re.search(r"[^aeiouy]ed$", stem) and not re.search(r"[td]ed$", stem)
+    silent_es = re.search(r"[^aeiouy]es$", stem) and not re.search(r"(?:[sxz]|ch|sh|ce|ge)es$", stem)
+    if silent_ed or silent_es:
+        stem = stem[:-2]
+    elif re.search(r"[^aeiouy]e$", stem) and not re.search(r"[^aeiouy]le$", stem):
+        stem = stem[:-1]
+    if stem.startswith("y"):
+        stem = "_" + stem[1:]
+    count = len(_VOWEL_GROUP.findall(stem))
+    count += len(_SPLIT_PAIRS.findall(stem))
+    if re.search(r"[^aeiouy]ea$", stem):  # "nausea", "trachea"
+        count += 1
+    if _SPLIT_PREFIXES.match(stem):
+        count += 1
+    return max(count, 1)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text (letters and digits; hyphenated compounds and contractions are one word)."""
+    return _WORD.findall(text)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a text: where it starts and ends (character offsets) and its counts."""
+
+    start: int
+    end: int
+    text: str
+    words: int
+    syllables: int
+
+    @property
+    def grade(self) -> float:
+        """The Flesch–Kincaid grade of this sentence alone."""
+        return flesch_kincaid_grade(self.words, 1, self.syllables)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """The sentences of one block of prose, with their offsets in `text` (empty ones dropped)."""
+    sentences: list[Sentence] = []
+    start = 0
+    for match in _TERMINATOR.finditer(text):
+        if _ends_sentence(text, match):
+            _append(sentences, text, start, match.end())
+            start = match.end()
+    _append(sentences, text, start, len(text))
+    return sentences
+
+
+def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    found = words(stripped)
+    if not found:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    sentences.append(
+        Sentence(
+            start=start + lead,
+            end=start + lead + len(stripped),
+            text=stripped,
+            words=len(found),
+            syllables=sum(count_syllables(w) for w in found),
+        )
+    )
+
+
+def _ends_sentence(text: str, match: re.Match[str]) -> bool:
+    after = text[match.end() :]
+    if after and not after[0].isspace():
+        return False  # "2.5", "e.g.," or "U.S.-made"
+    rest = after.lstrip()
+    if not rest:
+        return True
+    following = rest[0]
+    if following.islower():
+        return False
+    if "." not in match.group() or match.group()[0] != ".":
+        return True  # "!" or "?"
+    token = _TOKEN_BEFORE.search(text, 0, match.start())
+    before = token.group() if token else ""
+    candidate = (before + ".").lower()
+    if candidate in SENTENCE_FINAL_ABBREVIATIONS:
+        return following.isupper()
+    if candidate in ABBREVIATIONS or _ACRONYM.search(before + "."):
+        return False
+    if len(before) == 1 and before.isupper():
+        previous = text[: match.start() - 1].rstrip().rsplit(maxsplit=1)
+        # An initial ("John F. Kennedy", "J. Smith"): not when it ends "take vitamin B."
+        return not (following.isupper() and (not previous or previous[-1][:1].isupper()))
+    return True
+
+
+@dataclass(frozen=True)
+class ReadingStats:
+    """Counts and grade of a body of prose."""
+
+    sentences: int
+    words: int
+    syllables: int
+
+    @property
+    def grade(self) -> float:
+        """The Flesch–Kincaid grade level (0.0 for text without words)."""
+        return flesch_kincaid_grade(self.words, self.sentences, self.syllables)
+
+
+def flesch_kincaid_grade(word_count: int, sentence_count: int, syllable_count: int) -> float:
+    """The Flesch–Kincaid grade level from counts (0.0 when there are no words)."""
+    if word_count == 0 or sentence_count == 0:
+        return 0.0
+    return 0.39 * (word_count / sentence_count) + 11.8 * (syllable_count / word_count) - 15.59
+
+
+def reading_stats(texts: Iterable[str]) -> ReadingStats:
+    """The combined counts of several texts (blocks), each split into its own sentences."""
+    sentence_count = word_count = syllable_count = 0
+    for text in texts:
+        for sentence in split_sentences(text):
+            sentence_count += 1
+            word_count += sentence.words
+            syllable_count += sentence.syllables
+    return ReadingStats(sentences=sentence_count, words=word_count, syllables=syllable_count)
+
+
+def reading_grade(text: str) -> float:
+    """The Flesch–Kincaid grade level of one text."""
+    return reading_stats([text]).grade

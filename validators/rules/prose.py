@@ -1,0 +1,510 @@
+"""Prose rules: reading grade (RD), typographic slips (TY) and absolute claims (CL).
+
+They read only the prose blocks of an article (paragraphs and list items; never headings, HTML
+comments or code). Each block's source text is first turned into its *prose view*: a string of the
+same length in which Markdown markup (list markers, emphasis, link targets, inline code, inline HTML)
+is blanked, so an index in the view is an index in the source and every finding lands on the exact
+line and column of the offending text. Words and phrases live in `prose.yaml` next to this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import ClassVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from validators.errors import ConfigError
+from validators.findings import Finding, Severity
+from validators.models import Article, Block, Section
+from validators.readability import Sentence, flesch_kincaid_grade, split_sentences
+from validators.rules.base import Rule
+from validators.templates import Template
+from validators.text import normalize_text
+
+PROSE_DATA = Path(__file__).with_name("prose.yaml")
+
+MASK = "\ue000"
+"""Stands in for markup that hides text (inline code, link targets, HTML): neither a word nor space."""
+
+
+# --- the data file -------------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReadingGradeTerms(_Strict):
+    min_words: int = Field(ge=0)
+
+
+class DoubledWordTerms(_Strict):
+    allowed: list[str]
+
+
+class MissingFullStopTerms(_Strict):
+    non_final_words: list[str]
+    sentence_starters: list[str]
+    name_followers: list[str]
+    names: list[str]
+
+
+class HyphenSpaceTerms(_Strict):
+    suspended_followers: list[str]
+
+
+class PlaceholderTerm(_Strict):
+    label: str
+    pattern: str
+    ignore_case: bool = False
+
+
+class ClaimTerm(_Strict):
+    phrase: str
+    hint: str
+    regex: bool = False
+    negatable: bool = True
+
+
+class AbsoluteClaimTerms(_Strict):
+    negators: list[str]
+    claims: list[ClaimTerm]
+
+
+class ProseTerms(_Strict):
+    """The content of `prose.yaml`."""
+
+    reading_grade: ReadingGradeTerms
+    doubled_word: DoubledWordTerms
+    missing_full_stop: MissingFullStopTerms
+    hyphen_space: HyphenSpaceTerms
+    placeholders: list[PlaceholderTerm]
+    absolute_claims: AbsoluteClaimTerms
+
+
+@lru_cache(maxsize=4)
+def load_prose_terms(path: Path = PROSE_DATA) -> ProseTerms:
+    """The prose rules' words and phrases, loaded strictly (unknown keys are configuration errors)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return ProseTerms.model_validate(data)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(path, f"cannot read the prose rules' terms: {exc}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(path, f"{where}: {first['msg']}") from exc
+
+
+def _folded(items: Iterable[str]) -> frozenset[str]:
+    return frozenset(item.casefold() for item in items)
+
+
+# --- the prose view ------------------------------------------------------------------------------
+
+_LINE_PREFIX = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*")
+_LIST_MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)")
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_AUTOLINK = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
+_LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_REFERENCE = re.compile(r"\]\[[^\]]*\]")
+_BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()]+")
+_ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
+_EMPHASIS = re.compile(r"\*+|~~|(?<![^\W_])_+|_+(?![^\W_])")
+
+
+def prose_view(block: Block) -> str:
+    """The block's source text with its Markdown markup blanked; same length, same offsets."""
+    chars = list(block.text)
+
+    def blank(start: int, end: int, fill: str) -> None:
+        for index in range(start, end):
+            if chars[index] != "\n":
+                chars[index] = fill
+
+    text = block.text
+    position = 0
+    for number, line in enumerate(text.split("\n")):
+        prefix = _LINE_PREFIX.match(line)
+        cut = prefix.end() if prefix else 0
+        if number == 0:
+            marker = _LIST_MARKER.match(line, cut)
+            if marker:
+                cut = marker.end()
+        blank(position, position + cut, " ")
+        position += len(line) + 1
+    for pattern in (_CODE_SPAN, _HTML_COMMENT, _AUTOLINK, _HTML_TAG):
+        for match in pattern.finditer(text):
+            blank(match.start(), match.end(), MASK)
+    view = "".join(chars)
+    for match in _LINK_TARGET.finditer(view):
+        blank(match.start(), match.start() + 1, " ")
+        blank(match.start() + 1, match.end(), MASK)
+        opening = view.rfind("[", 0, match.start())
+        if opening >= 0:
+            blank(opening, opening + 1, " ")
+            if opening > 0 and view[opening - 1] == "!":
+                blank(opening - 1, opening, " ")
+    view = "".join(chars)
+    for match in _REFERENCE.finditer(view):
+        blank(match.start(), match.start() + 1, " ")
+        blank(match.start() + 1, match.end(), MASK)
+        opening = view.rfind("[", 0, match.start())
+        if opening >= 0:
+            blank(opening, opening + 1, " ")
+    view = "".join(chars)
+    for pattern in (_BARE_URL,):
+        for match in pattern.finditer(view):
+            blank(match.start(), match.end(), MASK)
+    view = "".join(chars)
+    for pattern in (_ESCAPE, _EMPHASIS):
+        for match in pattern.finditer(view):
+            blank(match.start(), match.end(), " ")
+    return "".join(chars)
+
+
+@dataclass(frozen=True)
+class ProseBlock:
+    """A prose block of an article with its prose view."""
+
+    section: Section
+    block: Block
+    view: str
+
+
+def prose_blocks(article: Article) -> Iterator[ProseBlock]:
+    """Every prose block of the article (paragraphs and list items), with its prose view."""
+    for section in article.sections:
+        for block in section.prose_blocks:
+            yield ProseBlock(section, block, prose_view(block))
+
+
+def _position(article: Article, block: Block, index: int) -> tuple[int, int]:
+    return article.position(block.offset + index)
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split()).replace(MASK, "")
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+# --- RD: reading grade ---------------------------------------------------------------------------
+
+
+class ReadingGrade(Rule):
+    """A section's Flesch–Kincaid grade is above the template's `reading_grade_max`."""
+
+    code: ClassVar[str] = "RD01"
+    name: ClassVar[str] = "reading-grade"
+    severity: ClassVar[Severity] = Severity.WARNING
+    description: ClassVar[str] = "A section reads above the target grade (Flesch–Kincaid, per section)."
+
+    def check(self, article: Article, template: Template) -> Iterable[Finding]:
+        """One finding per section whose grade (disclaimers left out) is above the target."""
+        terms = load_prose_terms().reading_grade
+        disclaimers = [normalize_text(d.text) for d in template.disclaimers]
+        by_section: dict[int, list[tuple[Block, Sentence]]] = {}
+        sections: dict[int, Section] = {}
+        for item in prose_blocks(article):
+            if any(d in normalize_text(item.view) for d in disclaimers):
+                continue
+            key = id(item.section)
+            sections[key] = item.section
+            by_section.setdefault(key, []).extend((item.block, s) for s in split_sentences(item.view))
+        for key, sentences in by_section.items():
+            word_count = sum(s.words for _, s in sentences)
+            if word_count < terms.min_words or word_count == 0:
+                continue
+            syllables = sum(s.syllables for _, s in sentences)
+            grade = round(flesch_kincaid_grade(word_count, len(sentences), syllables), 1)
+            if grade <= template.reading_grade_max:
+                continue
+            section = sections[key]
+            block, hardest = max(sentences, key=lambda pair: (pair[1].grade, pair[1].words))
+            line, _ = _position(article, block, hardest.start)
+            name = f"'{section.heading}'" if section.heading is not None else "the text before any heading"
+            line_of_section = section.line if section.heading is not None else sentences[0][0].line
+            yield self.finding(
+                article,
+                f"{name} reads at grade {grade:.1f}, above the target {template.reading_grade_max:g}",
+                line=line_of_section,
+                hint=(
+                    f"use shorter sentences and everyday words; hardest sentence (line {line}, "
+                    f"grade {hardest.grade:.1f}): '{_quote(hardest.text)}'"
+                ),
+            )
+
+
+# --- TY: typographic slips -----------------------------------------------------------------------
+
+_LETTERS = r"[^\W\d_]"
+
+
+class DoubledWord(Rule):
+    """The same word twice in a row ("the the")."""
+
+    code: ClassVar[str] = "TY01"
+    name: ClassVar[str] = "doubled-word"
+    severity: ClassVar[Severity] = Severity.WARNING
+    description: ClassVar[str] = "A word is repeated (\"the the\")."
+
+    _PATTERN: ClassVar[re.Pattern[str]] = re.compile(
+        rf"(?<![\w'’-])({_LETTERS}+)\s+(\1)(?![\w'’-])", re.IGNORECASE
+    )
+
+    def check(self, article: Article, template: Template) -> Iterable[Finding]:
+        """A finding at the first of two equal adjacent words."""
+        allowed = _folded(load_prose_terms().doubled_word.allowed)
+        for item in prose_blocks(article):
+            for match in self._PATTERN.finditer(item.view):
+                word, again = match.group(1), match.group(2)
+                if word.casefold() in allowed or again[0].isupper():
+                    continue  # "had had"; "Walla Walla"
+                line, column = _position(article, item.block, match.start())
+                yield self.finding(
+                    article,
+                    f"doubled word '{word} {again}'",
+                    line=line,
+                    column=column,
+                    hint=f"delete one '{again}'",
+                )
+
+
+class MissingFullStop(Rule):
+    """A sentence runs into the next without its full stop ("tissue trauma Mast cells originate")."""
+
+    code: ClassVar[str] = "TY02"
+    name: ClassVar[str] = "missing-full-stop"
+    severity: ClassVar[Severity] = Severity.WARNING
+    description: ClassVar[str] = "A sentence runs into the next without its full stop."
+
+    _PATTERN: ClassVar[re.Pattern[str]] = re.compile(
+        r"(?<![\w'’.-])([a-z][a-z'’-]*[a-z])[ \t\n]+([A-Z][a-z]+)(?![\w'’.-])"
+    )
+    _NEXT_WORD: ClassVar[re.Pattern[str]] = re.compile(r"\s*([^\W\d_][\w'’-]*)?")
+    _LOWER_WORD: ClassVar[re.Pattern[str]] = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*(?![\w'’-])")
+
+    def check(self, article: Article, template: Template) -> Iterable[Finding]:
+        """A finding at the last word of the sentence that lacks its full stop."""
+        terms = load_prose_terms().missing_full_stop
+        non_final = _folded(terms.non_final_words)
+        starters = _folded(terms.sentence_starters)
+        followers = _folded(terms.name_followers)
+        names = _folded(terms.names)
+        items = list(prose_blocks(article))
+        lower_words = {w.casefold() for item in items for w in self._LOWER_WORD.findall(item.view)}
+        for item in items:
+            for match in self._PATTERN.finditer(item.view):
+                last, first = match.group(1), match.group(2)
+                folded = first.casefold()
+                if last.casefold() in non_final or folded in names:
+                    continue
+                if not (folded in starters or folded in lower_words):
+                    continue  # no evidence that the capital is not a name
+                following = self._NEXT_WORD.match(item.view, match.end())
+                next_word = following.group(1) if following else None
+                if next_word and (next_word[0].isupper() or next_word.casefold() in followers):
+                    continue  # "The Lancet", "Down syndrome"
+                line, column = _position(article, item.block, match.start())
+                yield self.finding(
+                    article,
+                    f"'{last} {first}': the sentence seems to run into the next without its full stop",
+                    line=line,
+                    column=column,
+                    hint=f"put a full stop after '{last}', or write '{folded}' in lower case",
+                )
+
+
+class HyphenSpace(Rule):
+    """A hyphen followed by a space inside a word ("round- cell"); suspended hyphens are fine."""
+
+    code: ClassVar[str] = "TY03"
+    name: ClassVar[str] = "hyphen-space"
+    severity: ClassVar[Severity] = Severity.WARNING
+    description: ClassVar[str] = "A hyphen is followed by a space inside a word (\"round- cell\")."
+
+    _PATTERN: ClassVar[re.Pattern[str]] = re.compile(
+        rf"(?<![\w'’-])({_LETTERS}+(?:-{_LETTERS}+)*)-[ \t]+([^\W\d_][\w'’-]*|&)"
+    )
+
+    def check(self, article: Article, template: Template) -> Iterable[Finding]:
+        """A finding at the start of the broken word."""
+        suspended = _folded(load_prose_terms().hyphen_space.suspended_followers)
+        for item in prose_blocks(article):
+            for match in self._PATTERN.finditer(item.view):
+                head, tail = match.group(1), match.group(2)
+                if tail.casefold() in suspended:
+                    continue  # "pre- and post-operative"
+                line, column = _position(article, item.block, match.start())
+                yield self.finding(
+                    article,
+                    f"'{head}- {tail}': a hyphen followed by a space",
+                    line=line,
+                    column=column,
+                    hint=f"write '{head}-{tail}' (or '{head} {tail}')",
+                )
+
+
+class UnbalancedBrackets(Rule):
+    """A bracket, parenthesis or double quote without its partner in the same paragraph."""
+
+    code: ClassVar[str] = "TY04"
+    name: ClassVar[str] = "unbalanced-brackets"
+    severity: ClassVar[Severity] = Severity.WARNING
+    description: ClassVar[str] = "A bracket or quote mark has no partner in its paragraph."
+
+    _PAIRS: ClassVar[dict[str, str]] = {"(": ")", "[": "]", "{": "}", "“": "”"}
+    _ENUMERATION: ClassVar[re.Pattern[str]] = re.compile(r"(?:^|(?<=\s))[a-zA-Z0-9]{1,2}$")
+
+    def check(self, article: Article, template: Template) -> Iterable[Finding]:
+        """A finding at each mark left without its partner."""
+        for item in prose_blocks(article):
+            for index, mark in self.unmatched(item.view):
+                line, column = _position(article, item.block, index)
+                partner = self._PAIRS.get(mark) or next(
+                    (o for o, c in self._PAIRS.items() if c == mark), '"'
+                )
+                yield self.finding(
+                    article,
+                    f"unbalanced '{mark}': no matching '{partner}' in this paragraph",
+                    line=line,
+                    column=column,
+                    hint=f"add the missing '{partner}' or delete this '{mark}'",
+                )
+
+    def unmatched(self, view: str) -> list[tuple[int, str]]:
+        """(index, mark) of each bracket or quote of `view` left without its partner, in order."""
+        closers = {c: o for o, c in self._PAIRS.items()}
+        stack: list[tuple[int, str]] = []
+        lonely: list[tuple[int, str]] = []
+        straight: list[int] = []
+        for index, char in enumerate(view):
+            if char in self._PAIRS:
+                stack.append((index, char))
+            elif char in closers:
+                if stack and stack[-1][1] == closers[char]:
+                    stack.pop()
+                elif char == ")" and self._ENUMERATION.search(view, 0, index):
+                    continue  # "a) first, b) second"
+                else:
+                    lonely.append((index, char))
+            elif char == '"' and not (index > 0 and view[index - 1].isdigit()):
+                straight.append(index)  # a '"' after a digit is an inch mark
+        if len(straight) % 2:
+            lonely.append((straight[-1], '"'))
+        return sorted(lonely + stack)
+
+
+class Placeholder(Rule):
+    """Placeholder text left in the draft (TODO, TBD, lorem ipsum, [citation needed])."""
+
+    code: ClassVar[str] = "TY05"
+    name: ClassVar[str] = "placeholder-text"
+    severity: ClassVar[Severity] = Severity.ERROR
+    description: ClassVar[str] = "Placeholder text (TODO, TBD, lorem ipsum, [citation needed]) is left in."
+
+    def check(self, article: Article, template: Template) -> Iterable[Finding]:
+        """A finding at each placeholder (an error: a placeholder must never be published)."""
+        patterns = _placeholder_patterns()
+        for item in prose_blocks(article):
+            found: list[tuple[int, str, str]] = []
+            for label, pattern in patterns:
+                found.extend((m.start(), label, m.group()) for m in pattern.finditer(item.view))
+            for start, label, text in sorted(found):
+                line, column = _position(article, item.block, start)
+                yield self.finding(
+                    article,
+                    f"placeholder text '{_quote(text, 40)}' ({label})",
+                    line=line,
+                    column=column,
+                    hint="write the missing text, or move the note into an HTML comment <!-- ... -->",
+                )
+
+
+@lru_cache(maxsize=1)
+def _placeholder_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return [
+        (term.label, re.compile(term.pattern, re.IGNORECASE if term.ignore_case else 0))
+        for term in load_prose_terms().placeholders
+    ]
+
+
+# --- CL: absolute claims -------------------------------------------------------------------------
+
+
+class AbsoluteClaim(Rule):
+    """An absolute health claim ("cures", "guaranteed", "100% effective", "no side effects").
+
+    An error, not a warning: in consumer health content such a claim misleads readers about their
+    treatment and is what regulators act on, so it must not be published as written. When the claim
+    is true and sourced, the writer keeps it with an inline suppression whose reason is on record.
+    """
+
+    code: ClassVar[str] = "CL01"
+    name: ClassVar[str] = "absolute-claim"
+    severity: ClassVar[Severity] = Severity.ERROR
+    description: ClassVar[str] = "An absolute claim (\"cures\", \"guaranteed\", \"100% effective\")."
+
+    _WORD_BEFORE: ClassVar[re.Pattern[str]] = re.compile(r"[\w'’]+")
+
+    def check(self, article: Article, template: Template) -> Iterable[Finding]:
+        """A finding at each absolute claim that is not denied ("nothing cures it" is no claim)."""
+        negators = _folded(load_prose_terms().absolute_claims.negators)
+        claims = _claim_patterns()
+        for item in prose_blocks(article):
+            found: dict[int, tuple[re.Match[str], ClaimTerm]] = {}
+            for term, pattern in claims:
+                for match in pattern.finditer(item.view):
+                    if term.negatable and self._denied(item.view, match.start(), negators):
+                        continue
+                    best = found.get(match.start())
+                    if best is None or len(match.group()) > len(best[0].group()):
+                        found[match.start()] = (match, term)
+            covered_to = -1
+            for start in sorted(found):
+                match, term = found[start]
+                if start < covered_to:
+                    continue  # inside a longer claim already reported
+                covered_to = match.end()
+                line, column = _position(article, item.block, start)
+                yield self.finding(
+                    article,
+                    f"absolute claim '{_quote(match.group(), 40)}'",
+                    line=line,
+                    column=column,
+                    hint=term.hint,
+                )
+
+    def _denied(self, view: str, start: int, negators: frozenset[str]) -> bool:
+        sentence_start = max(view.rfind(mark, 0, start) for mark in ".!?;:")
+        before = self._WORD_BEFORE.findall(view[sentence_start + 1 : start])[-3:]
+        return any(word.casefold().replace("’", "'") in negators for word in before)
+
+
+@lru_cache(maxsize=1)
+def _claim_patterns() -> list[tuple[ClaimTerm, re.Pattern[str]]]:
+    compiled = []
+    for term in load_prose_terms().absolute_claims.claims:
+        body = term.phrase if term.regex else r"\s+".join(re.escape(w) for w in term.phrase.split())
+        compiled.append((term, re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)))
+    return compiled
+
+
+PROSE_RULES: list[Rule] = [
+    ReadingGrade(),
+    DoubledWord(),
+    MissingFullStop(),
+    HyphenSpace(),
+    UnbalancedBrackets(),
+    Placeholder(),
+    AbsoluteClaim(),
+]
+"""The prose rules, in code order (imported by `validators.rules.ALL_RULES`)."""

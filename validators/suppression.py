@@ -1,0 +1,223 @@
+"""Inline suppression: `<!-- editorial: ignore CODE[, CODE...] reason="..." -->`.
+
+A suppression is an HTML comment block of its own (a blank line or a block boundary before it):
+
+- `ignore` covers the next block: the paragraph, list item, code or comment that follows it; when a
+  heading comes next, the whole section under that heading (sub-sections included).
+- `ignore-file` covers the whole file, wherever it sits.
+
+The reason is required (SP01, and the suppression then does nothing); a malformed directive or a
+code that cannot be suppressed is SP03; a suppression that hides no finding is SP02. Front matter
+(FM), suppression (SP) and medical-term (TM) findings cannot be suppressed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from validators.findings import Finding, Severity
+from validators.models import Article, Block
+from validators.rules.base import Rule
+from validators.templates import Template
+
+UNSUPPRESSIBLE_FAMILIES = ("FM", "SP", "TM")
+
+_DIRECTIVE = re.compile(r"\A<!--\s*editorial\s*:(?P<body>.*?)-->\s*\Z", re.DOTALL)
+_BODY = re.compile(
+    r"\A\s*(?P<verb>ignore-file|ignore)\s+"
+    r"(?P<codes>[A-Za-z]{2}\d{2}(?:\s*,\s*[A-Za-z]{2}\d{2})*)"
+    r"(?:\s+reason\s*=\s*(?:\"(?P<reason>[^\"]*)\"|“(?P<curly>[^”]*)”))?\s*\Z",
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One parsed directive: what it hides, why, and the lines it covers (None: nothing follows)."""
+
+    verb: str
+    codes: tuple[str, ...]
+    reason: str
+    block: Block
+    scope: tuple[int, int] | None
+
+    def covers(self, finding: Finding) -> bool:
+        """True when this suppression hides `finding`."""
+        if finding.code not in self.codes or self.scope is None:
+            return False
+        first, last = self.scope
+        return first <= finding.line <= last
+
+
+@dataclass(frozen=True)
+class Directive:
+    """An `editorial:` comment, parsed (`suppression`) or not (`problem` says why)."""
+
+    block: Block
+    suppression: Suppression | None
+    problem: str | None
+
+
+def directives(article: Article) -> list[Directive]:
+    """Every `<!-- editorial: ... -->` comment block of the article, parsed."""
+    found: list[Directive] = []
+    for block in article.blocks:
+        if block.kind != "html":
+            continue
+        match = _DIRECTIVE.match(block.text.strip())
+        if match is None:
+            continue
+        body = _BODY.match(match.group("body"))
+        if body is None:
+            problem = (
+                "expected 'ignore CODE reason=\"...\"' or 'ignore-file CODE reason=\"...\"'"
+                f", got '{' '.join(match.group('body').split())}'"
+            )
+            found.append(Directive(block, None, problem))
+            continue
+        codes = tuple(c.strip().upper() for c in body.group("codes").split(","))
+        reason = (body.group("reason") or body.group("curly") or "").strip()
+        verb = body.group("verb")
+        scope = _file_scope(article) if verb == "ignore-file" else _next_scope(article, block)
+        found.append(Directive(block, Suppression(verb, codes, reason, block, scope), None))
+    return found
+
+
+def _file_scope(article: Article) -> tuple[int, int]:
+    return 1, article.text.count("\n") + 1
+
+
+def _next_scope(article: Article, comment: Block) -> tuple[int, int] | None:
+    """The lines of the block after `comment`, or of the section when a heading comes first."""
+    next_block = next((b for b in article.blocks if b.offset > comment.offset), None)
+    sections = article.sections
+    for index, section in enumerate(sections):
+        if section.heading is None or section.line <= comment.end_line:
+            continue
+        if next_block is not None and next_block.line < section.line:
+            break
+        later = [s.line for s in sections[index + 1 :] if s.heading is not None and s.level <= section.level]
+        return section.line, (later[0] - 1 if later else article.text.count("\n") + 1)
+    if next_block is None:
+        return None
+    return next_block.line, next_block.end_line
+
+
+def _column(block: Block) -> int:
+    return len(block.text) - len(block.text.lstrip()) + 1
+
+
+class MissingReason(Rule):
+    code: ClassVar[str] = "SP01"
+    name: ClassVar[str] = "suppression-without-reason"
+    severity: ClassVar[Severity] = Severity.ERROR
+    description: ClassVar[str] = "A suppression gives no reason (it then suppresses nothing)."
+
+    def check(self, article: Article, template: Template) -> Iterator[Finding]:
+        """Report suppressions whose `reason="..."` is absent or blank."""
+        for directive in directives(article):
+            if directive.suppression is not None and not directive.suppression.reason:
+                yield self.finding(
+                    article,
+                    f"suppression of {', '.join(directive.suppression.codes)} gives no reason",
+                    line=directive.block.line,
+                    column=_column(directive.block),
+                    hint='say why, e.g. <!-- editorial: ignore ST05 reason="approved by the desk" -->',
+                )
+
+
+class UnusedSuppression(Rule):
+    code: ClassVar[str] = "SP02"
+    name: ClassVar[str] = "unused-suppression"
+    severity: ClassVar[Severity] = Severity.WARNING
+    description: ClassVar[str] = "A suppression hides no finding (found by `apply_suppressions`)."
+
+    def check(self, article: Article, template: Template) -> Iterable[Finding]:
+        """Nothing on its own: whether a suppression is used depends on the other rules' findings."""
+        return ()
+
+    def unused(self, article: Article, suppression: Suppression, codes: Sequence[str]) -> Finding:
+        """The finding for a suppression whose `codes` hid nothing."""
+        where = "in this file" if suppression.verb == "ignore-file" else "in the block it covers"
+        return self.finding(
+            article,
+            f"suppression of {', '.join(codes)} is unused: no such finding {where}",
+            line=suppression.block.line,
+            column=_column(suppression.block),
+            hint="remove the comment (or the codes it no longer needs)",
+        )
+
+
+class MalformedSuppression(Rule):
+    code: ClassVar[str] = "SP03"
+    name: ClassVar[str] = "malformed-suppression"
+    severity: ClassVar[Severity] = Severity.ERROR
+    description: ClassVar[str] = (
+        "An `editorial:` comment is not a valid directive, or names a code that does not exist "
+        "or cannot be suppressed."
+    )
+
+    def check(self, article: Article, template: Template) -> Iterator[Finding]:
+        """Report unparsable directives and codes that are unknown or unsuppressible."""
+        from validators.rules import rule_codes
+
+        known = rule_codes()
+        for directive in directives(article):
+            column = _column(directive.block)
+            if directive.suppression is None:
+                yield self.finding(
+                    article,
+                    f"malformed editorial comment: {directive.problem}",
+                    line=directive.block.line,
+                    column=column,
+                    hint='write <!-- editorial: ignore CODE reason="why" -->',
+                )
+                continue
+            for code in directive.suppression.codes:
+                if code.startswith(UNSUPPRESSIBLE_FAMILIES):
+                    message, hint = f"{code} cannot be suppressed", "fix the problem instead"
+                elif code not in known:
+                    message, hint = f"unknown rule code {code}", "run 'editorial check' to see the codes"
+                else:
+                    continue
+                yield self.finding(article, message, line=directive.block.line, column=column, hint=hint)
+
+
+SUPPRESSION_RULES: list[Rule] = [MissingReason(), UnusedSuppression(), MalformedSuppression()]
+
+
+def apply_suppressions(
+    article: Article, findings: Sequence[Finding], ran_codes: Iterable[str]
+) -> list[Finding]:
+    """`findings` minus the suppressed ones, plus SP02 for suppressions of codes that ran but hid nothing."""
+    active = [
+        d.suppression for d in directives(article) if d.suppression is not None and d.suppression.reason
+    ]
+    if not active:
+        return list(findings)
+    used: set[tuple[int, str]] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        hiding = [
+            s for s in active if not finding.code.startswith(UNSUPPRESSIBLE_FAMILIES) and s.covers(finding)
+        ]
+        for suppression in hiding:
+            used.add((suppression.block.offset, finding.code))
+        if not hiding:
+            kept.append(finding)
+    ran = set(ran_codes)
+    reporter = UnusedSuppression()
+    for suppression in active:
+        idle = [
+            c
+            for c in suppression.codes
+            if c in ran
+            and not c.startswith(UNSUPPRESSIBLE_FAMILIES)
+            and (suppression.block.offset, c) not in used
+        ]
+        if idle:
+            kept.append(reporter.unused(article, suppression, idle))
+    return kept
