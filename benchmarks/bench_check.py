@@ -24,6 +24,7 @@ import yaml
 
 from validators.check import check_article
 from validators.parser import load_article
+from validators.rules import ALL_RULES
 from validators.templates import load_templates
 
 SECTIONS = ["What is it?", "Signs & symptoms", "Diagnosis", "Treatment"]
@@ -31,11 +32,12 @@ DISCLAIMER = (
     "This is not a substitute for professional medical advice. Please consult with your physician "
     "before making any medical decision."
 )
-WORDS = (
+PROSE = (
     "the skin may look red and feel warm a doctor can check the blood and the heart most people get "
     "better with rest fluids and time some need medicine for a few days the pain can come and go "
     "children and older adults are more likely to get it a test can show how far it has spread"
-).split()
+)
+WORDS = PROSE.split(" ")
 
 
 def sentence(rng: random.Random) -> str:
@@ -140,6 +142,11 @@ def main() -> None:
                 load_article(path)
 
         findings: list[int] = []
+        structure_rules = [r for r in ALL_RULES if r.code[:2] in ("FM", "ST", "DS", "SL", "SP")]
+
+        def check_structure() -> None:
+            for path in paths:
+                check_article(load_article(path), templates, rules=structure_rules)
 
         def check() -> None:
             findings.clear()
@@ -148,6 +155,7 @@ def main() -> None:
 
         t_yaml = timed(read_yaml, options.repeat)
         t_parse = timed(parse, options.repeat)
+        t_structure = timed(check_structure, options.repeat)
         t_check = timed(check, options.repeat)
 
         editorial = str(Path(sys.executable).parent / "editorial")
@@ -157,18 +165,20 @@ def main() -> None:
 
     n = options.articles
     print(f"{n} articles, {total_bytes / n / 1024:.1f} KiB each on average, {sum(findings)} findings")
-    print(f"{'stage':<44} {'seconds':>9} {'articles/s':>11} {'ratio':>7}")
+    print(f"{'stage':<48} {'seconds':>9} {'articles/s':>11} {'ratio':>7}")
     rows = [
         ("read + YAML-load front matter (baseline)", t_yaml, t_yaml),
         ("load_article: safe read + parse", t_parse, t_yaml),
+        ("check: parse + structure rules (FM ST DS SL SP)", t_structure, t_yaml),
         ("check: parse + all rules, no terms", t_check, t_yaml),
     ]
     for name, seconds, base in rows:
-        print(f"{name:<44} {seconds:>9.3f} {n / seconds:>11,.0f} {seconds / base:>6.1f}x")
-    print(f"{'  check vs bare parse':<44} {'':>9} {'':>11} {t_check / t_parse:>6.1f}x")
-    print(f"{'cold: python -c pass (baseline)':<44} {t_pass:>9.3f} {'':>11} {1.0:>6.1f}x")
-    print(f"{'cold: editorial --help':<44} {t_help:>9.3f} {'':>11} {t_help / t_pass:>6.1f}x")
-    print(f"{'cold: editorial check --no-terms one.md':<44} {t_cli:>9.3f} {'':>11} {t_cli / t_pass:>6.1f}x")
+        print(f"{name:<48} {seconds:>9.3f} {n / seconds:>11,.0f} {seconds / base:>6.1f}x")
+    print(f"{'  structure check vs bare parse':<48} {'':>9} {'':>11} {t_structure / t_parse:>6.1f}x")
+    print(f"{'  full check vs bare parse':<48} {'':>9} {'':>11} {t_check / t_parse:>6.1f}x")
+    print(f"{'cold: python -c pass (baseline)':<48} {t_pass:>9.3f} {'':>11} {1.0:>6.1f}x")
+    print(f"{'cold: editorial --help':<48} {t_help:>9.3f} {'':>11} {t_help / t_pass:>6.1f}x")
+    print(f"{'cold: editorial check --no-terms one.md':<48} {t_cli:>9.3f} {'':>11} {t_cli / t_pass:>6.1f}x")
 
 
 if __name__ == "__main__":

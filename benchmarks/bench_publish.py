@@ -19,9 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
 
-from content_repo import ContentRepo, Identity, PublicationRecord, text_content_hash  # noqa: E402
-from validators.frontmatter import stamp_review  # noqa: E402
-from validators.parser import parse_article  # noqa: E402
+from content_repo import ContentRepo, Identity, PublicationRecord, text_content_hash
+from validators.frontmatter import stamp_review
+from validators.parser import parse_article
 
 WRITER = Identity(name="Wendy Writer", email="wendy@example.org")
 CLINICIAN = Identity(name="Dr Carla Clinician", email="carla@example.org")
@@ -38,7 +38,7 @@ def article_text(index: int) -> str:
     ) * 6
     return (
         f"---\ntitle: Condition {index}\nslug: {slug}\ntype: condition\nauthor: wendy-writer\n"
-        f"sources:\n  - \"Source {index}\"\n---\n\n## What is it?\n\n{body}\n\n## Symptoms\n\n{body}\n\n"
+        f'sources:\n  - "Source {index}"\n---\n\n## What is it?\n\n{body}\n\n## Symptoms\n\n{body}\n\n'
         "## Treatment\n\nAsk your doctor.\n\n## Disclaimer\n\nThis article is not medical advice.\n"
     )
 
@@ -53,7 +53,9 @@ def ledger_text(index: int) -> str:
 
 def git(git_dir: Path, *args: str, input: bytes | None = None) -> bytes:
     """Run git in `git_dir` and return stdout."""
-    done = subprocess.run(["git", f"--git-dir={git_dir}", *args], input=input, capture_output=True, check=True)
+    done = subprocess.run(
+        ["git", f"--git-dir={git_dir}", *args], input=input, capture_output=True, check=True
+    )
     return done.stdout
 
 
@@ -78,8 +80,12 @@ def fast_import_baseline(root: Path, count: int) -> tuple[float, float]:
             b"commit refs/heads/main\nmark :%d\ncommitter %s\ndata %d\n%s%s"
             % (i + 1, who.encode(), len(message), message, parent)
         )
-        chunks.append(b"M 100644 inline articles/%s.md\ndata %d\n%s\n" % (slug.encode(), len(article), article))
-        chunks.append(b"M 100644 inline reviews/%s.yaml\ndata %d\n%s\n" % (slug.encode(), len(ledger), ledger))
+        chunks.append(
+            b"M 100644 inline articles/%s.md\ndata %d\n%s\n" % (slug.encode(), len(article), article)
+        )
+        chunks.append(
+            b"M 100644 inline reviews/%s.yaml\ndata %d\n%s\n" % (slug.encode(), len(ledger), ledger)
+        )
         tag_message = f"Publish {slug} v1\n".encode()
         chunks.append(
             b"tag published/%s/v1\nfrom :%d\ntagger %s\ndata %d\n%s\n"
@@ -90,8 +96,14 @@ def fast_import_baseline(root: Path, count: int) -> tuple[float, float]:
     git(repo, "fast-import", "--quiet", input=stream)
     imported = time.perf_counter() - started
     started = time.perf_counter()
-    git(repo, "push", "-q", str(remote), "refs/heads/main:refs/heads/main",
-        "refs/tags/published/*:refs/tags/published/*")
+    git(
+        repo,
+        "push",
+        "-q",
+        str(remote),
+        "refs/heads/main:refs/heads/main",
+        "refs/tags/published/*:refs/tags/published/*",
+    )
     return imported, time.perf_counter() - started
 
 

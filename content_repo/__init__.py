@@ -1,7 +1,28 @@
 """The content repository: git as the record of drafts, reviews and publications.
 
-The only package that imports GitPython. Results are plain value objects; git failures surface as
-`content_repo.errors` exceptions.
+The only package that imports GitPython (used to create and open repositories; the write path is
+git plumbing, see `content_repo.plumbing`). Results are plain value objects; every git failure
+surfaces as a `content_repo.errors` exception.
+
+Decisions worth knowing:
+- Refs move only by compare-and-swap in one `git update-ref --stdin` transaction. Publishing moves
+  main, creates the tag and deletes the draft in one transaction: all or none.
+- A lost race is retried on the new tip (bounded, with jitter) when the write does not depend on
+  what the caller saw: `save_draft`, `record_review(expected_head=None)`, publishing other slugs.
+  With `record_review(expected_head=...)` or a draft that moved before `publish`, RefRaceError is
+  raised so the caller re-validates.
+- The draft's base is a `Draft-Base: <main sha>` trailer on every draft commit, not a merge-base:
+  it costs one object read, survives main being reconciled with a remote (a merge-base would
+  move), and is visible to anyone reading `git log`.
+- The publish commit has two parents (main, the approved draft head), so each submission and
+  each clinician's decision stays in main's history after the draft branch is deleted; its author
+  is the writer of the approved text, its committer the pipeline.
+- Tags `published/<slug>/vN` are annotated: they record the pipeline as tagger and the time,
+  `git describe` and git hosts treat them as releases, and they can be signed. Versions are
+  1 + the highest existing tag and are created in the same transaction as main's move.
+- Commits are signed through `git commit-tree -S` when the repository sets `commit.gpgsign`.
+- `push` sends main and the publication tags in one atomic push, then the drafts (see
+  `content_repo.remote`). Run `maintain()` now and then to pack loose objects.
 """
 
 from content_repo.errors import (

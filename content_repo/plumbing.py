@@ -93,18 +93,33 @@ def run_git(
     return done.stdout
 
 
-@dataclass(frozen=True)
 class TreeEntry:
-    """One entry of a tree object."""
+    """One entry of a tree object, with its serialized form and sort key computed once."""
 
-    mode: str
-    name: str
-    oid: str
+    __slots__ = ("mode", "name", "oid", "raw", "sort_key")
+
+    def __init__(self, mode: str, name: str, oid: str) -> None:
+        self.mode = mode
+        self.name = name
+        self.oid = oid
+        encoded = name.encode("utf-8", "surrogateescape")
+        self.raw = mode.encode("ascii") + b" " + encoded + b"\0" + bytes.fromhex(oid)
+        # git orders entries by name, a directory as if its name ended with '/'.
+        self.sort_key = encoded + b"/" if mode == TREE_MODE else encoded
 
     @property
     def is_tree(self) -> bool:
         """True for a sub-directory."""
         return self.mode == TREE_MODE
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TreeEntry) and other.raw == self.raw
+
+    def __hash__(self) -> int:
+        return hash(self.raw)
+
+    def __repr__(self) -> str:
+        return f"TreeEntry({self.mode!r}, {self.name!r}, {self.oid!r})"
 
 
 def parse_tree(data: bytes) -> dict[str, TreeEntry]:
@@ -123,20 +138,12 @@ def parse_tree(data: bytes) -> dict[str, TreeEntry]:
 
 
 def serialize_tree(entries: Mapping[str, TreeEntry]) -> bytes:
-    """A raw tree object in git's order (directories sort as if their name ended with '/')."""
+    """A raw tree object in git's order."""
+    return b"".join(e.raw for e in sorted(entries.values(), key=_sort_key))
 
-    def order(entry: TreeEntry) -> bytes:
-        raw = entry.name.encode("utf-8", "surrogateescape")
-        return raw + b"/" if entry.is_tree else raw
 
-    return b"".join(
-        e.mode.encode("ascii")
-        + b" "
-        + e.name.encode("utf-8", "surrogateescape")
-        + b"\0"
-        + bytes.fromhex(e.oid)
-        for e in sorted(entries.values(), key=order)
-    )
+def _sort_key(entry: TreeEntry) -> bytes:
+    return entry.sort_key
 
 
 @dataclass(frozen=True)
@@ -231,6 +238,11 @@ class ObjectStore:
         found = self._query("info", name)
         return found[0] if found else None
 
+    def resolve_blob(self, commit: str, path: str) -> str | None:
+        """The blob id at `path` in `commit` (resolved by git, no tree parsing here), or None."""
+        found = self._query("info", f"{commit}:{path}")
+        return found[0] if found and found[1] == "blob" else None
+
     def read(self, name: str) -> tuple[str, str, bytes] | None:
         """(oid, type, data) of an object named by id, ref or `<rev>:<path>`; None when missing."""
         found = self._query("contents", name)
@@ -314,10 +326,13 @@ class ObjectStore:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(zlib.compress(raw, 1))
             os.chmod(temp, 0o444)
-            with contextlib.suppress(FileExistsError):
-                os.link(temp, target)
-        finally:
-            os.unlink(temp)
+            # Atomic: readers see no file or the whole object. A concurrent writer of the same
+            # object writes the same bytes, so replacing it is harmless (git's core.createObject=rename).
+            os.replace(temp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
         return oid
 
     def write_tree(self, entries: Mapping[str, TreeEntry]) -> str:

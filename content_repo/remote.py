@@ -87,10 +87,10 @@ def _git_network(repo: ContentRepo, args: list[str], timeout: float) -> subproce
         return subprocess.CompletedProcess(args, 124, b"", f"timed out after {timeout:g} s".encode())
 
 
-def _last_error_line(stderr: bytes) -> str:
+def _first_error_line(stderr: bytes) -> str:
     lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
     fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
-    return (fatal or lines or ["no message from git"])[-1]
+    return (fatal or lines or ["no message from git"])[0]
 
 
 def _push_once(
@@ -107,7 +107,7 @@ def _push_once(
         return _Outcome(True, {}, "")
     if rejected:
         return _Outcome(False, rejected, "")
-    return _Outcome(False, {}, _last_error_line(done.stderr))
+    return _Outcome(False, {}, _first_error_line(done.stderr))
 
 
 def fetch(
@@ -121,7 +121,7 @@ def fetch(
         done = _git_network(repo, ["fetch", "--no-tags", "--no-write-fetch-head", remote, *refspecs], timeout)
         if done.returncode == 0:
             return
-        reason = _last_error_line(done.stderr)
+        reason = _first_error_line(done.stderr)
         if "would clobber existing tag" in done.stderr.decode("utf-8", "replace"):
             raise RemoteError(remote, f"the remote has different publication tags with our names: {reason}")
         if attempt + 1 < attempts:
@@ -165,16 +165,15 @@ def reconcile_main(repo: ContentRepo, remote: str) -> bool:
             )
             lines = done.stdout.decode("utf-8", "replace").splitlines()
             if done.returncode == 1:
-                paths = sorted(
-                    {line for line in lines[1:] if "/" in line and not line.startswith("Auto-merging")}
-                )
+                # --name-only: the tree, then one conflicted path per line up to a blank line.
+                paths = sorted(set(lines[1 : lines.index("")] if "" in lines else lines[1:]))
                 raise ConflictError(
                     ", ".join(paths) or "main",
                     f"local main and {remote}/main both changed the same files; resolve by hand "
                     "(nothing was overwritten)",
                 )
             if done.returncode != 0 or not lines:
-                raise RemoteError(remote, f"cannot merge {remote}/main: {_last_error_line(done.stderr)}")
+                raise RemoteError(remote, f"cannot merge {remote}/main: {_first_error_line(done.stderr)}")
             new = repo._make_commit(
                 lines[0],
                 [ours, theirs],

@@ -279,7 +279,7 @@ class ContentRepo:
     def _blob_id(self, commit: str | None, path: str) -> str | None:
         if commit is None:
             return None
-        return self.objects.blob_at(self._tree_of(commit), path)
+        return self.objects.resolve_blob(commit, path)
 
     def commit_info(self, sha: str) -> CommitInfo:
         """A commit as a value object."""
@@ -544,7 +544,7 @@ class ContentRepo:
         base = self._draft_base(head)
         base_article = self._blob_id(base, article_path(slug))
         ledger_blob = self._blob_id(head, review_path(slug))
-        author = self._article_author(head, base, slug)
+        author = self._article_author(head, base)
         reviewed_by = [reviewer.format() for reviewer in record.reviewers]
         stamped = stamp_review(text, reviewed_by, record.reviewed_on)
         article_blob = self.objects.write("blob", check_size("article", stamped, MAX_ARTICLE_BYTES))
@@ -590,17 +590,22 @@ class ContentRepo:
 
         return self._retrying(attempt)
 
-    def _article_author(self, head: str, base: str, slug: str) -> Identity:
+    def _article_author(self, head: str, base: str) -> Identity:
         """The author of the draft commit that last changed the article text (the writer)."""
         commit = head
-        path = article_path(slug)
         for _ in range(10_000):
             raw = self.objects.read_commit(commit)
             parent = raw.parents[0] if raw.parents else None
-            if parent is None or commit == base or self._blob_id(commit, path) != self._blob_id(parent, path):
+            # Draft commits change only this slug's two files, so the `articles` subtree changes
+            # exactly when the article does (one small root tree read instead of a large subtree).
+            if parent is None or commit == base or self._articles_tree(commit) != self._articles_tree(parent):
                 return _parse_signature(raw.author)[0]
             commit = parent
         return self.pipeline
+
+    def _articles_tree(self, commit: str) -> str | None:
+        entry = self.objects.read_tree(self._tree_of(commit)).get("articles")
+        return entry.oid if entry is not None else None
 
     def rollback(self, slug: str, version: int, actor: Identity) -> Publication:
         """Publish again what version `version` published, as a new commit and a new version tag."""
@@ -667,10 +672,9 @@ class ContentRepo:
         revisions = [MAIN]
         if self.objects.resolve(draft_ref(slug)) is not None:
             revisions.append(draft_ref(slug))
-        out = self._git(
-            ["log", "--topo-order", "--full-history", "--format=%H", *revisions, "--", article_path(slug), review_path(slug)]
-        ).decode()
-        return [self.commit_info(sha) for sha in out.split()]
+        paths = [article_path(slug), review_path(slug)]
+        out = self._git(["log", "--topo-order", "--full-history", "--format=%H", *revisions, "--", *paths])
+        return [self.commit_info(sha) for sha in out.decode().split()]
 
     def list_published(self) -> list[PublishedInfo]:
         """Every article on main, with its latest version tag (0 when it has none) and its text."""
@@ -700,6 +704,18 @@ class ContentRepo:
             version, commit = latest.get(slug, (0, main))
             published.append(PublishedInfo(slug=slug, version=version, commit=commit, text=text))
         return published
+
+    def maintain(self) -> None:
+        """Pack loose objects when git thinks it is time (`git gc --auto`; safe next to writers)."""
+        self._git(["gc", "--auto", "--quiet"])
+
+    def fsck(self) -> list[str]:
+        """Problems `git fsck --strict` reports (empty when the repository is sound)."""
+        try:
+            run_git(self.git_dir, ["fsck", "--strict", "--no-progress"])
+        except GitFailure as exc:
+            return exc.stderr.splitlines() or [f"git fsck exited {exc.returncode}"]
+        return []
 
     # -- remote ------------------------------------------------------------------------------------
     def add_remote(self, name: str, url: str) -> None:

@@ -5,7 +5,9 @@ GitPython (through `content_repo`) is imported inside the functions, so importin
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,7 @@ from reviewers.ledger import ReviewLedger, ledger_path
 from reviewers.policy import POLICY_PATH, Policy, load_policy
 from reviewers.roster import ROSTER_PATH, Person, Roster, load_roster
 from validators.errors import EditorialError
+from validators.frontmatter import strip_publishing_keys
 from validators.models import Article
 from validators.parser import parse_article
 
@@ -43,13 +46,27 @@ class NotOnRosterError(EditorialError):
 
 @dataclass(frozen=True)
 class DraftUnderReview:
-    """A draft as read from its branch: text, parsed article, ledger (None before submission), head."""
+    """A draft as read from its branch: text, ledger (None before submission), head; parsed on demand."""
 
     slug: str
     text: str
-    article: Article
     ledger: ReviewLedger | None
     head: str
+
+    @cached_property
+    def article(self) -> Article:
+        """The parsed draft (parsed on first use: listing many drafts needs only hashes)."""
+        return parse_article(self.text, f"articles/{self.slug}.md")
+
+    @property
+    def content_hash(self) -> str:
+        """The content hash of the draft's text (equal to `article.content_hash`, without parsing)."""
+        return "sha256:" + hashlib.sha256(strip_publishing_keys(self.text).encode("utf-8")).hexdigest()
+
+    @property
+    def ledger_is_current(self) -> bool:
+        """True when the ledger was opened for exactly this text."""
+        return self.ledger is not None and self.ledger.content_hash == self.content_hash
 
 
 def open_repo(settings: Settings | None = None, path: str | Path | None = None) -> ContentRepo:
@@ -89,8 +106,7 @@ def identity_of(person: Person) -> Identity:
 
 
 def read_draft_under_review(repo: ContentRepo, slug: str) -> DraftUnderReview:
-    """A draft's text, parsed article, ledger and head, read from `drafts/<slug>` in one go."""
+    """A draft's text, ledger and head, read from `drafts/<slug>` at one commit."""
     text, ledger_text, head = repo.read_draft(slug)
-    article = parse_article(text, f"articles/{slug}.md")
     ledger = ReviewLedger.from_yaml(ledger_text, ledger_path(slug)) if ledger_text is not None else None
-    return DraftUnderReview(slug=slug, text=text, article=article, ledger=ledger, head=head)
+    return DraftUnderReview(slug=slug, text=text, ledger=ledger, head=head)

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict
 
 from flows.tasks import check_articles, settings_for, utc_now
 from reviewers.ledger import ReviewLedger, ledger_path, publishability
+from validators.errors import EditorialError
 from validators.findings import Severity
 
 if TYPE_CHECKING:
@@ -97,6 +98,10 @@ class Candidate(BaseModel):
 
 class PublishSkipped(Exception):
     """Another publish run holds the lock."""
+
+
+class PushFailed(EditorialError):
+    """Publications were made on the local main but the push failed after its retries."""
 
 
 @contextmanager
@@ -174,7 +179,6 @@ def read_candidates(repo_path: Path | None, now: datetime) -> list[Candidate]:
     """Read every draft once (text, ledger, head) and re-validate it at this moment."""
     from content_repo.errors import ContentRepoError
     from flows.context import load_roster_from, open_repo
-    from validators.errors import EditorialError
 
     candidates: list[Candidate] = []
     with open_repo(settings_for(repo_path)) as repo:
@@ -320,5 +324,9 @@ def publish_approved(
     for item in report.drafts:
         logger.info("%s: %s %s", item.slug, item.outcome.value, item.reason or item.tag or "")
     if report.push_error:
-        raise RuntimeError(f"published locally but the push to {remote!r} failed: {report.push_error}")
+        done = ", ".join(d.slug for d in report.published) or "nothing new"
+        raise PushFailed(
+            f"the push to {remote!r} failed after {PUSH_RETRIES + 1} attempts ({report.push_error}); "
+            f"published locally: {done}; the next publish run pushes again"
+        )
     return report

@@ -140,7 +140,8 @@ class ReviewLedger(StrictModel):
 
     def resolve_key(self, prefix: str) -> LedgerFlag:
         """The one flag whose key starts with `prefix`; raises `PolicyError` PO09 otherwise."""
-        matches = [f for f in self.flags if f.key.startswith(prefix.strip().lower())]
+        prefix = prefix.strip().lower()
+        matches = [f for f in self.flags if f.key.startswith(prefix)]
         if not matches:
             raise PolicyError("PO09", detail=f"no flag of {self.slug!r} has a key starting with {prefix!r}")
         if len(matches) > 1:
@@ -252,9 +253,10 @@ def apply_decisions(
     if not decisions:
         raise PolicyError("PO09", detail="no decision given: approve or reject at least one flag")
     person = roster.get(reviewer)
+    by_key = {f.key: f for f in ledger.flags}
     recorded: dict[str, list[Decision]] = {}
     for given in decisions:
-        flag = ledger.resolve_key(given.key)
+        flag = by_key.get(given.key) or ledger.resolve_key(given.key)
         role = check_may_decide(
             reviewer,
             person,

@@ -58,7 +58,7 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
         "malformed.md",
         b"---\ntitle: Pink eye\nslug: malformed\nauthor: [wendy\nsources: x\n---\n",
         "malformed.md:5: error E008 the front matter is not valid YAML: expected ',' or ']', but got ':' "
-        "(hint: check indentation, colons and quotes on that line)",
+        "(while parsing a flow sequence on line 4) (hint: check indentation, colons and quotes on that line)",
     ),
     (
         "bad-indent.md",

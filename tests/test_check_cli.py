@@ -12,6 +12,7 @@ import pty
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,9 +43,14 @@ def assert_golden(name: str, actual: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def from_tests_dir(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run from tests/ so the printed paths are `fixtures/...` wherever the repository is."""
+def from_tests_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run from tests/ so the printed paths are `fixtures/...`; settings read afresh in each test."""
+    from flows.settings import get_settings
+
     monkeypatch.chdir(TESTS)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def test_a_correct_article_passes() -> None:
@@ -66,6 +72,7 @@ def test_the_mast_cell_fixture_has_no_errors() -> None:
         ("misplaced-disclaimer", 1),
         ("missing-disclaimer", 1),
         ("unknown-type", 1),
+        ("prose-slips", 1),
         ("clean-condition", 0),
     ],
 )
@@ -105,11 +112,11 @@ def test_golden_json_output_for_a_directory() -> None:
     report = json.loads(out)
     assert report["schema"] == "editorial.check/1"
     assert report["summary"] == {
-        "files": 5,
-        "checked": 5,
+        "files": 6,
+        "checked": 6,
         "unusable": 0,
-        "errors": 13,
-        "warnings": 4,
+        "errors": 16,
+        "warnings": 9,
         "info": 0,
     }
     assert [f["path"] for f in report["files"]] == [
@@ -119,6 +126,7 @@ def test_golden_json_output_for_a_directory() -> None:
             "clean-condition",
             "misplaced-disclaimer",
             "missing-disclaimer",
+            "prose-slips",
             "unknown-type",
         )
     ]
@@ -176,10 +184,7 @@ def test_templates_directory_from_settings(tmp_path: Path, monkeypatch: pytest.M
     )
     monkeypatch.setenv("EDITORIAL_TEMPLATES_DIR", str(tmp_path))
     get_settings.cache_clear()
-    try:
-        code, out, _ = run_check("--no-terms", "fixtures/check/unknown-type.md")
-    finally:
-        get_settings.cache_clear()
+    code, out, _ = run_check("--no-terms", "fixtures/check/unknown-type.md")
     assert "SL05" not in out
     assert "RD01" not in out and "ST" not in out.replace("fixtures/check", "")
     assert code == 0
@@ -193,6 +198,15 @@ def test_a_broken_template_directory_is_a_usage_error(tmp_path: Path) -> None:
     assert out == ""
     assert err.startswith(f"{tmp_path}/condition.yaml: error E013 configuration error: required_sections: ")
     assert code == 2
+    (tmp_path / "condition.yaml").write_text("type: condition\nrequired_sections: [What is it?]\n")
+    code, out, err = run_check(
+        "--no-terms", "--templates", str(tmp_path), "fixtures/check/clean-condition.md"
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        f"{tmp_path}/condition.yaml: error E013 configuration error: "
+        "cannot read template: line 2: expected ',' or ']', but got '?'\n"
+    )
     code, out, err = run_check("--no-terms", "--templates", str(tmp_path / "nope"), "x.md")
     assert (code, out) == (2, "")
     assert err == f"{tmp_path}/nope: error E013 configuration error: the templates directory does not exist\n"
@@ -269,3 +283,50 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
         )
     code, _, err = run_check("--no-terms", str(tmp_path))
     assert (code, err) == (0, "")
+
+
+@pytest.fixture(scope="module")
+def flagger_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One compiled-flagger cache for this module's term tests (the first build takes seconds)."""
+    return tmp_path_factory.mktemp("flagger-cache")
+
+
+def _with_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
+    from flows.settings import get_settings
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+
+
+@pytest.mark.slow
+def test_medical_terms_are_listed_as_tm01_info(flagger_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_settings(monkeypatch, EDITORIAL_CACHE_DIR=str(flagger_cache))
+    code, out, err = run_check("fixtures/check/clean-condition.md", "fixtures/check/missing-disclaimer.md")
+    assert err == ""
+    terms = re.findall(r"^fixtures/check/[a-z-]+\.md:\d+:\d+: TM01 info .+$", out, re.M)
+    assert (
+        "fixtures/check/clean-condition.md:31:39: TM01 info directive 'Do not share' needs clinician approval"
+        in terms
+    )
+    assert all(line.endswith(("needs clinician approval", "(informational)")) for line in terms)
+    assert out.endswith(f"2 files checked: 1 errors, 0 warnings, {len(terms)} info, 0 unusable\n")
+    assert code == 1  # info findings never change the exit code
+    _, no_terms, _ = run_check("--no-terms", "fixtures/check/clean-condition.md")
+    assert "TM01" not in no_terms
+
+
+@pytest.mark.slow
+def test_a_broken_flagger_configuration_is_a_usage_error(
+    flagger_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "flagger.yaml"
+    config.write_text("bogus: 1\n", encoding="utf-8")
+    _with_settings(monkeypatch, EDITORIAL_CACHE_DIR=str(flagger_cache), EDITORIAL_FLAGGER_CONFIG=str(config))
+    code, out, err = run_check("fixtures/check/clean-condition.md")
+    assert out == ""
+    assert err == (
+        f"{config}: error E013 configuration error: unknown key 'bogus' "
+        "(allowed keys: needs_approval, accept, always_flag, disabled_rules)\n"
+    )
+    assert code == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def repo_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def repo(repo_path: Path) -> ContentRepo:
+def repo(repo_path: Path) -> Iterator[ContentRepo]:
     """A fresh bare content repository."""
     with ContentRepo.init(repo_path, bare=True, pipeline=PIPELINE) as content:
         yield content
@@ -103,7 +104,9 @@ def test_open_refuses_a_directory_that_is_not_a_repository(tmp_path: Path) -> No
         ContentRepo.open(tmp_path / "missing")
 
 
-def test_save_draft_commits_on_a_draft_branch_authored_by_the_writer(repo_path: Path, repo: ContentRepo) -> None:
+def test_save_draft_commits_on_a_draft_branch_authored_by_the_writer(
+    repo_path: Path, repo: ContentRepo
+) -> None:
     main = git(repo_path, "rev-parse", "main").strip()
     draft = article("gout")
     info = repo.save_draft(draft, WRITER, ledger_text="flags: []\n")
@@ -201,7 +204,10 @@ def test_publish_puts_the_stamped_article_and_ledger_on_main_with_trailers_and_t
     )
     published = repo.read("gout")
     assert published is not None
-    assert "reviewed_by: [Dr Carla Clinician <carla@example.org>, Dr Sam Second <sam@example.org>]\n" in published
+    assert (
+        "reviewed_by: [Dr Carla Clinician <carla@example.org>, Dr Sam Second <sam@example.org>]\n"
+        in published
+    )
     assert "last_reviewed: 2026-11-24\n" in published
     assert text_content_hash(published) == draft.content_hash
     assert repo.read_path("reviews/gout.yaml") == "flags: [approved]\n"
@@ -236,13 +242,15 @@ def test_publish_refuses_when_main_changed_the_article_after_the_draft_was_taken
     stale = article("gout", "An edit made from version 2.")
     stale_head = repo.save_draft(stale, WRITER).sha  # based on main with v2
     assert repo.rollback("gout", 1, WRITER).version == 3  # main changes the article after the draft's base
-    with pytest.raises(ConflictError, match="main changed articles/gout.md after the draft was taken"):
+    with pytest.raises(ConflictError, match=r"main changed articles/gout\.md after the draft was taken"):
         repo.publish("gout", stale_head, record(stale))
     assert repo.read_draft("gout")[2] == stale_head  # nothing overwritten, the draft is kept
     assert "Version two." not in (repo.read("gout") or "")
 
 
-def test_publish_refuses_when_the_article_was_unpublished_after_the_draft_was_taken(repo: ContentRepo) -> None:
+def test_publish_refuses_when_the_article_was_unpublished_after_the_draft_was_taken(
+    repo: ContentRepo,
+) -> None:
     first = article("gout")
     repo.publish("gout", repo.save_draft(first, WRITER).sha, record(first))
     stale = article("gout", "An edit.")
@@ -353,7 +361,9 @@ def test_read_refuses_revision_syntax(repo: ContentRepo, ref: str) -> None:
         repo.read_path("roster.yaml", ref)
 
 
-def test_a_slug_in_an_article_is_checked_before_anything_is_written(repo_path: Path, repo: ContentRepo) -> None:
+def test_a_slug_in_an_article_is_checked_before_anything_is_written(
+    repo_path: Path, repo: ContentRepo
+) -> None:
     bad = parse_article("---\ntitle: x\nslug: ../../x\nauthor: w\n---\n\nText.\n", "x.md")
     before = git(repo_path, "for-each-ref")
     with pytest.raises(SlugError):
@@ -371,16 +381,21 @@ def test_size_limits(repo: ContentRepo) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "email"), [("Eve <evil>", "e@x.org"), ("Eve\nInjected: 1", "e@x.org"), ("Eve", "no-at"), ("", "e@x.org")]
+    ("name", "email"),
+    [("Eve <evil>", "e@x.org"), ("Eve\nInjected: 1", "e@x.org"), ("Eve", "no-at"), ("", "e@x.org")],
 )
 def test_identities_that_would_corrupt_a_commit_header_are_refused(name: str, email: str) -> None:
     with pytest.raises(ValueError):
         Identity(name=name, email=email)
 
 
-def test_commits_are_signed_when_the_repository_configures_ssh_signing(tmp_path: Path, repo_path: Path) -> None:
+def test_commits_are_signed_when_the_repository_configures_ssh_signing(
+    tmp_path: Path, repo_path: Path
+) -> None:
     key = tmp_path / "signing_key"
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "pipeline", "-f", str(key)], check=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "pipeline", "-f", str(key)], check=True
+    )
     ContentRepo.init(repo_path, bare=True, pipeline=PIPELINE).close()
     allowed = tmp_path / "allowed_signers"
     allowed.write_text(f"pipeline@example.org {(tmp_path / 'signing_key.pub').read_text()}")

@@ -1,4 +1,4 @@
-"""Several processes writing one repository at once, and publishes killed half-way (real processes, SIGKILL)."""
+"""Several processes writing one repository at once, and publishes killed half-way (SIGKILL)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ RECORDER = """
 import sys, time
 from pathlib import Path
 from content_repo import ContentRepo, Identity
-repo_path, slug, worker, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), Path(sys.argv[5])
+repo_path, slug, go = sys.argv[1], sys.argv[2], Path(sys.argv[5])
+worker, count = int(sys.argv[3]), int(sys.argv[4])
 repo = ContentRepo.open(repo_path)
 while not go.exists():
     time.sleep(0.001)
@@ -62,7 +63,8 @@ repo.close()
 def article(slug: str, sentence: str = "Rest helps.") -> Article:
     """A small article with `slug`."""
     return parse_article(
-        f"---\ntitle: About {slug}\nslug: {slug}\nauthor: wendy-writer\n---\n\n## What is it?\n\n{sentence}\n",
+        f"---\ntitle: About {slug}\nslug: {slug}\nauthor: wendy-writer\n---\n\n"
+        f"## What is it?\n\n{sentence}\n",
         f"{slug}.md",
     )
 
@@ -113,7 +115,10 @@ def approved_record(text: str) -> PublicationRecord:
     from content_repo import text_content_hash
 
     return PublicationRecord(
-        reviewers=[CLINICIAN], content_hash=text_content_hash(text), approved_flags=1, reviewed_on=date(2026, 11, 24)
+        reviewers=[CLINICIAN],
+        content_hash=text_content_hash(text),
+        approved_flags=1,
+        reviewed_on=date(2026, 11, 24),
     )
 
 
@@ -139,7 +144,9 @@ def test_several_processes_recording_decisions_on_one_draft_all_land(tmp_path: P
         assert child.returncode == 0, stderr
     assert int(git(path, "rev-list", "--count", "drafts/gout", f"^{first.sha}")) == workers * each
     subjects = git(path, "log", "--format=%s", "drafts/gout", f"^{first.sha}").split("\n")
-    assert sorted(s for s in subjects if s) == sorted(f"Decision {w}-{n}" for w in range(workers) for n in range(each))
+    assert sorted(s for s in subjects if s) == sorted(
+        f"Decision {w}-{n}" for w in range(workers) for n in range(each)
+    )
     # Each decision commit is linear on the previous one: no decision was lost to a lost race.
     assert git(path, "rev-list", "--merges", "drafts/gout") == ""
     assert_fsck_clean(path)
@@ -268,4 +275,28 @@ def test_publishers_killed_at_random_moments_never_leave_a_half_publication(tmp_
             text, _, head = repo.read_draft(slug)
             repo.publish(slug, head, approved_record(text))
     assert all(consistent_publication_state(path, slugs).values())
+    assert_fsck_clean(path)
+
+
+def test_two_processes_publishing_the_same_draft_publish_it_once(tmp_path: Path) -> None:
+    path = make_repo(tmp_path, ["gout"])
+    go = tmp_path / "go"
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", PUBLISHER, str(path), str(go), "gout"],
+            env=child_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    time.sleep(1.0)
+    go.touch()
+    outcomes = [(*child.communicate(timeout=120), child.returncode) for child in children]
+    winners = [out for out, _, code in outcomes if code == 0]
+    losers = [err for _, err, code in outcomes if code != 0]
+    assert winners == ["gout\n"] and len(losers) == 1
+    assert "RefRaceError" in losers[0] or "NotFoundError: not found: draft 'gout'" in losers[0]
+    assert git(path, "for-each-ref", "--format=%(refname)", "refs/tags/") == "refs/tags/published/gout/v1\n"
     assert_fsck_clean(path)

@@ -129,11 +129,12 @@ def test_flag_many_keeps_article_order(flagger: Flagger) -> None:
 
 
 def test_flag_findings_are_tm01_info_lines(flagger: Flagger) -> None:
-    article = parse_article(FRONT + "Nausea after vinblastine.\n", "a.md")
+    article = parse_article(FRONT + "Nausea after vinblastine. It must be given\nwith food.\n", "a.md")
     findings = flag_findings(flagger.flag(article), "a.md")
     assert [f.format() for f in findings] == [
         "a.md:7:1: TM01 info symptom 'Nausea' (informational)",
         "a.md:7:14: TM01 info drug 'vinblastine' needs clinician approval",
+        "a.md:7:30: TM01 info directive 'must be given with food' needs clinician approval",
     ]
     assert all(f.severity is Severity.INFO and f.rule == "medical-term" for f in findings)
 

@@ -84,16 +84,21 @@ def test_fixture_article_has_only_its_real_reading_grade_warning(
 
 
 def test_reading_grade_uses_the_templates_target(template: Template) -> None:
-    body = "## What is it?\n\n" + "The doctor gives the child a shot of medicine for the pain today. " * 3 + "\n"
+    sentence = "The doctor gives the child a shot of medicine for the pain today. "
+    body = "## What is it?\n\n" + sentence * 3 + "\n"
     assert run(body, template, "RD01") == []
     strict = template.model_copy(update={"reading_grade_max": 2})
-    assert run(body, strict, "RD01") == [("RD01", 1, 1, "'What is it?' reads at grade 5.1, above the target 2")]
+    # 3 x (The doctor(2) gives(1) the child a shot of medicine(3) for the pain today(2)): 39 words,
+    # 51 syllables, 3 sentences: 0.39 * 13 + 11.8 * 51 / 39 - 15.59 = 4.91
+    expected = ("RD01", 1, 1, "'What is it?' reads at grade 4.9, above the target 2")
+    assert run(body, strict, "RD01") == [expected]
 
 
 def test_reading_grade_of_text_before_any_heading(template: Template) -> None:
-    body = "Pharmacological immunosuppression necessitates meticulous haematological surveillance. " * 3
+    body = "Pharmacological immunosuppression necessitates meticulous haematological surveillance. " * 4
+    # Per sentence: 6 words of 6+6+4+4+6+3 = 29 syllables: 0.39 * 6 + 11.8 * 29 / 6 - 15.59 = 43.78
     assert run(body + "\n", template, "RD01") == [
-        ("RD01", 1, 1, "the text before any heading reads at grade 30.7, above the target 8")
+        ("RD01", 1, 1, "the text before any heading reads at grade 43.8, above the target 8")
     ]
 
 
@@ -104,9 +109,9 @@ def test_the_seeds_slips_are_found_at_their_columns(template: Template) -> None:
         " cells. Also, they have a role in the response to tissue trauma Mast cells originate from the bone"
         " marrow.\n"
     )
-    assert run(body, template) == [
+    assert [f for f in run(body, template) if f[0].startswith("TY")] == [
         ("TY03", 3, 57, "'round- cell': a hyphen followed by a space"),
-        ("TY02", 3, 158, "'trauma Mast': the sentence seems to run into the next without its full stop"),
+        ("TY02", 3, 154, "'trauma Mast': the sentence seems to run into the next without its full stop"),
     ]
 
 
@@ -133,7 +138,7 @@ def test_findings_in_list_items_point_past_the_marker(template: Template) -> Non
 
 def test_unmatched_marks_in_order() -> None:
     rule = UnbalancedBrackets()
-    assert rule.unmatched("a (b [c) d] “e") == [(2, "("), (10, "]"), (12, "“")]
+    assert rule.unmatched("a (b [c) d] “e") == [(2, "("), (7, ")"), (12, "“")]
     assert rule.unmatched('a) first, b) second, "quoted", a 2" cut') == []
     assert rule.unmatched('say "yes') == [(4, '"')]
 
@@ -168,3 +173,37 @@ def test_terms_file_is_loaded_strictly(tmp_path: Path) -> None:
     bad.write_text("reading_grade: [\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="cannot read the prose rules' terms"):
         load_prose_terms(bad)
+
+
+CLEAN_PROSE = """\
+## What is it?
+
+Your doctor may prescribe Zyrtec or Claritin for the itch. Ask your pharmacist about Tylenol
+(acetaminophen) before taking Aspirin, and never give aspirin to children. People with type 1
+diabetes need insulin; Type 2 diabetes is more common. The Centers for Disease Control and
+Prevention recommend a flu shot every year. According to the World Health Organization, rest helps.
+In April and May pollen counts are high. You may need an MRI scan or a CT scan at St. Mary's
+Hospital. Eat a Mediterranean diet, high in Omega-3 fats. Call 911 or go to the Emergency Room.
+She had had the rash for a week, e.g. From Monday to Friday. The U.S. Food and Drug Administration
+approved it in 2019. Dr. Smith and I agree. See the NHS page on Crohn's disease and Down syndrome.
+The word mast comes from German; in English Mast cells are written in lower case by most.
+Many people get no side effects. Researchers hope to find cures. It is not guaranteed to work.
+Products that claim to be 100% effective are not to be trusted. A 2" cut heals in days (usually).
+Give pre- and post-operative care for short- or long-term relief.
+
+- Skin blisters
+- Stomach pain (cramps)
+"""
+
+
+def test_no_spurious_findings_on_tricky_but_correct_prose(template: Template) -> None:
+    assert [f for f in run(CLEAN_PROSE, template) if f[0] != "RD01"] == []
+
+
+def test_claim_severity_comes_from_the_data(template: Template) -> None:
+    article = parse_article(FRONT + "It is proven to help. It is risk-free.\n", "t.md")
+    found = [f for rule in PROSE_RULES for f in rule.check(article, template) if f.code == "CL01"]
+    assert [(f.column, f.severity.value, f.message) for f in found] == [
+        (7, "warning", "absolute claim 'proven to'"),
+        (29, "error", "absolute claim 'risk-free'"),
+    ]

@@ -58,7 +58,7 @@ def test_queue_for_a_nurse_lists_only_her_categories_with_the_term_marked(repo: 
     assert out == (
         "Queue for nina-nurse (nurse): 2 flag(s) in 1 draft(s), oldest first\n"
         "\n"
-        "ibuprofen-for-pain  by wendy-writer  submitted 2026-11-24 12:00 UTC  2 waiting\n"
+        "ibuprofen-for-pain  by wendy-writer  submitted 2026-11-24 12:00 UTC  in_review  2 waiting\n"
         f"  {k['Stop taking'][:8]}  pending   directive  line 14  0/1 approvals"
         "  (physician or pharmacist or nurse)\n"
         f"      [[Stop taking]] ibuprofen and call your doctor if you have stomach pain.\n"

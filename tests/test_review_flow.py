@@ -242,3 +242,7 @@ def test_resubmission_reopens_only_the_changed_sentence_in_the_queue(repo: Path)
     )
     assert "[[200 mg]]" not in queue.stdout and "[[Ibuprofen]] is" not in queue.stdout
     assert "stomach pain or black stools" in queue.stdout
+    show = CliRunner().invoke(app, ["show", SLUG, "--repo", str(repo)])
+    assert "carried over: 2 flag(s) decided on " in show.stdout
+    assert show.stdout.count("(carried over)") == 2
+    assert "3 pending" in show.stdout

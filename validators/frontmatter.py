@@ -82,6 +82,9 @@ def _load_mapping(
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark is not None else first_line
         problem = exc.problem or exc.context or "invalid YAML"
+        opened = exc.context_mark
+        if exc.problem and exc.context and opened and mark and opened.line < mark.line:
+            problem += f" ({exc.context} on line {opened.line + first_line})"
         raise InputError(
             "E008", path, line=line, detail=problem, hint="check indentation, colons and quotes on that line"
         ) from exc

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 ABBREVIATIONS: frozenset[str] = frozenset(
     {
@@ -62,20 +63,35 @@ _SPLIT_PREFIXES = re.compile(r"^(?:reac|crea|pree|reo)")
 _WORD = re.compile(r"[^\W_](?:[^\W_]|['’\-.](?=[^\W_]))*")
 _TERMINATOR = re.compile(r"[.!?]+['\"’”)\]]*")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.){2,}$")
-_TOKEN_BEFORE = re.compile(r"[\w.]*$")
+_TOKEN_BEFORE = re.compile(r"[\w.]*\Z")
 
 
 def count_syllables(word: str) -> int:
     """The number of syllables of one English word (digits: one per digit, at most three)."""
-    if any(char.isdigit() for char in word):
-        digits = sum(char.isdigit() for char in word)
-        return min(max(digits, 1), 3)
-    parts = [p for p in re.split(r"[-\u2010\u2011]", word.lower()) if p]
-    return sum(_count_part(part) for part in parts) if parts else 0
+    return _count_word(word.lower())
+
+
+@lru_cache(maxsize=65536)
+def _count_word(word: str) -> int:
+    digits = sum(char.isdigit() for char in word)
+    if digits:
+        return min(digits, 3)
+    return sum(_count_part(part) for part in _HYPHENS.split(word) if part)
+
+
+_HYPHENS = re.compile(r"[-\u2010\u2011]")
+_NOT_LETTER = re.compile(r"[^a-z]")
+_SILENT_ED = re.compile(r"[^aeiouy]ed$")
+_SPOKEN_ED = re.compile(r"[td]ed$")
+_SILENT_ES = re.compile(r"[^aeiouy]es$")
+_SPOKEN_ES = re.compile(r"(?:[sxz]|ch|sh|ce|ge)es$")
+_SILENT_E = re.compile(r"[^aeiouy]e$")
+_SYLLABIC_LE = re.compile(r"[^aeiouy]le$")
+_FINAL_EA = re.compile(r"[^aeiouy]ea$")  # "nausea", "trachea"
 
 
 def _count_part(raw: str) -> int:
-    word = re.sub(r"[^a-z]", "", raw.replace("’", "'").split("'")[0])
+    word = _NOT_LETTER.sub("", raw.replace("’", "'").split("'")[0])
     if not word:
         return 0
     if word in SYLLABLE_EXCEPTIONS:
@@ -87,17 +103,17 @@ def _count_part(raw: str) -> int:
         if word.endswith(suffix) and len(root) >= 3 and _VOWEL_GROUP.search(root):
             return _count_part(root) + extra
     stem = word
-    silent_ed = re.search(r"[^aeiouy]ed$", stem) and not re.search(r"[td]ed$", stem)
-    silent_es = re.search(r"[^aeiouy]es$", stem) and not re.search(r"(?:[sxz]|ch|sh|ce|ge)es$", stem)
+    silent_ed = _SILENT_ED.search(stem) and not _SPOKEN_ED.search(stem)
+    silent_es = _SILENT_ES.search(stem) and not _SPOKEN_ES.search(stem)
     if silent_ed or silent_es:
         stem = stem[:-2]
-    elif re.search(r"[^aeiouy]e$", stem) and not re.search(r"[^aeiouy]le$", stem):
+    elif _SILENT_E.search(stem) and not _SYLLABIC_LE.search(stem):
         stem = stem[:-1]
     if stem.startswith("y"):
         stem = "_" + stem[1:]
     count = len(_VOWEL_GROUP.findall(stem))
     count += len(_SPLIT_PAIRS.findall(stem))
-    if re.search(r"[^aeiouy]ea$", stem):  # "nausea", "trachea"
+    if _FINAL_EA.search(stem):
         count += 1
     if _SPLIT_PREFIXES.match(stem):
         count += 1
@@ -169,7 +185,7 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
         return False
     if "." not in match.group() or match.group()[0] != ".":
         return True  # "!" or "?"
-    token = _TOKEN_BEFORE.search(text, 0, match.start())
+    token = _TOKEN_BEFORE.search(text[max(0, match.start() - 40) : match.start()])
     before = token.group() if token else ""
     candidate = (before + ".").lower()
     if candidate in SENTENCE_FINAL_ABBREVIATIONS:

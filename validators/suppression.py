@@ -26,6 +26,7 @@ from validators.templates import Template
 UNSUPPRESSIBLE_FAMILIES = ("FM", "SP", "TM")
 
 _DIRECTIVE = re.compile(r"\A<!--\s*editorial\s*:(?P<body>.*?)-->\s*\Z", re.DOTALL)
+_INLINE = re.compile(r"<!--\s*editorial\s*:")
 _BODY = re.compile(
     r"\A\s*(?P<verb>ignore-file|ignore)\s+"
     r"(?P<codes>[A-Za-z]{2}\d{2}(?:\s*,\s*[A-Za-z]{2}\d{2})*)"
@@ -165,6 +166,17 @@ class MalformedSuppression(Rule):
         from validators.rules import rule_codes
 
         known = rule_codes()
+        for block in article.blocks:
+            inline = _INLINE.search(block.text) if block.kind == "paragraph" else None
+            if inline is not None:
+                line, column = article.position(block.offset + inline.start())
+                yield self.finding(
+                    article,
+                    "an editorial comment inside a paragraph is ignored",
+                    line=line,
+                    column=column,
+                    hint="put the comment on its own line, with a blank line before it",
+                )
         for directive in directives(article):
             column = _column(directive.block)
             if directive.suppression is None:

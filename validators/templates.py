@@ -57,6 +57,11 @@ def _load_template(path: Path) -> Template:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Template.model_validate(data)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(path, f"cannot read template: {where}{problem}") from exc
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(path, f"cannot read template: {exc}") from exc
     except ValidationError as exc:

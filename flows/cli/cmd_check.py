@@ -99,7 +99,11 @@ def check_command(
         except InputError as exc:
             result.error = exc
             continue
-        result.findings = check_article(article, templates)
+        try:
+            result.findings = check_article(article, templates)
+        except ConfigError as exc:  # a rule's data file is broken: no file can be checked
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(Exit.USAGE) from exc
         articles.append((result, article))
 
     if not no_terms and articles:
@@ -130,10 +134,9 @@ def discover(paths: Sequence[Path]) -> Iterator[tuple[str, InputError | None]]:
                 for name in sorted(files):
                     if name.endswith(".md") and not name.startswith("."):
                         found = True
-                        candidate = str(Path(root) / name)
-                        if candidate not in seen:
-                            seen.add(candidate)
-                            yield candidate, _unreadable(Path(candidate))
+                        candidate = Path(root) / name
+                        if _first_time(candidate, seen):
+                            yield str(candidate), _unreadable(candidate)
             if not found:
                 yield (
                     str(path),
@@ -144,9 +147,17 @@ def discover(paths: Sequence[Path]) -> Iterator[tuple[str, InputError | None]]:
                         hint="give a draft or a folder of drafts",
                     ),
                 )
-        elif str(path) not in seen:
-            seen.add(str(path))
+        elif _first_time(path, seen):
             yield str(path), _unreadable(path)
+
+
+def _first_time(path: Path, seen: set[str]) -> bool:
+    """True the first time a file is met, however its path is spelled."""
+    key = os.path.normcase(os.path.abspath(path))
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def _unreadable(path: Path) -> InputError | None:

@@ -122,7 +122,7 @@ class Waiting:
 
 
 def waiting_flags(
-    ledger: ReviewLedger, person: Person | None, policy: Policy, today: datetime
+    ledger: ReviewLedger, person: Person | None, policy: Policy, now: datetime
 ) -> list[LedgerFlag]:
     """Pending flags `person` may decide on and has not (all pending flags when `person` is None).
 
@@ -146,7 +146,7 @@ def waiting_flags(
                 author=ledger.author,
                 slug=ledger.slug,
                 policy=policy,
-                today=today.date(),
+                today=now.date(),
             )
         except PolicyError as exc:
             if exc.code in ("PO04", "PO05"):  # not theirs to decide: someone else's queue
@@ -157,8 +157,10 @@ def waiting_flags(
 
 
 def print_flag(out: Printer, flag: LedgerFlag, policy: Policy, *, decisions_on: str | None = None) -> None:
-    """A flag's line, its sentence with the term highlighted, and its decisions when `decisions_on` (the
-    version's hash, to mark decisions carried over from an earlier version) is given."""
+    """A flag's line, its sentence with the term highlighted, and (with `decisions_on`) its decisions.
+
+    `decisions_on` is the version's content hash: decisions made on another version are marked carried over.
+    """
     from rich.markup import escape
 
     roles = " or ".join(policy.rule_for(flag.category).roles)
@@ -192,6 +194,7 @@ def queue_command(
     """List the flags waiting for a reviewer's roles, oldest submission first, each in its sentence."""
     from flows.context import load_policy_from, load_roster_from, open_repo, read_draft_under_review
     from flows.settings import get_settings
+    from reviewers.ledger import draft_status
     from reviewers.policy import PolicyError
 
     out = Printer()
@@ -207,7 +210,7 @@ def queue_command(
         for info in content.list_drafts():
             draft = read_draft_under_review(content, info.slug)
             ledger = draft.ledger
-            if ledger is None or ledger.content_hash != draft.article.content_hash:
+            if ledger is None or not draft.ledger_is_current:
                 continue  # not submitted, or the ledger is stale: nothing to decide yet
             flags = waiting_flags(ledger, person, policy, now)
             if flags:
@@ -223,7 +226,7 @@ def queue_command(
         out()
         out(
             f"[bold]{item.ledger.slug}[/]  by {item.ledger.author}  submitted {when(item.ledger.opened_at)}"
-            f"  {len(item.flags)} waiting"
+            f"  {draft_status(item.ledger, published=False).value}  {len(item.flags)} waiting"
         )
         for flag in item.flags:
             print_flag(out, flag, policy)

@@ -23,6 +23,10 @@ from reviewers.flags import FlagCategory
 SPANS_KEY = "editorial_terms"
 ABBREVIATION_RULE = "abbreviation-defined-in-text"
 MAX_ABBREVIATION_CHARS = 10
+_CLASS_LABELS = frozenset({FlagCategory.DRUG_CLASS.value})
+_CLASS_HEADS = frozenset(
+    {"drug", "drugs", "agent", "agents", "medication", "medications", "medicine", "medicines", "therapy", "preparations"}
+)
 _DEFINITION = re.compile(r"\s*\(\s*([^()\s;,]{2,%d})\s*\)" % MAX_ABBREVIATION_CHARS)
 _ABBREVIATION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/+.]*$")
 
@@ -54,7 +58,17 @@ class EditorialTerms:
 
     def match(self, doc: Doc) -> list[Span]:
         """Every lexicon and pattern match, overlapping ones included."""
-        return [*self.match_terms(doc), *self.match_patterns(doc)]
+        return [*self.extend_class_heads(doc, self.match_terms(doc)), *self.match_patterns(doc)]
+
+    def extend_class_heads(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """Widen a drug or class term over a following head noun: "antihypertensive" + "drugs",
+        "hypoglycemic" + "agents" (the lexicon lists classes without every head noun)."""
+        widened: list[Span] = []
+        for span in spans:
+            if span.label_ in _CLASS_LABELS and span.end < len(doc) and doc[span.end].lower_ in _CLASS_HEADS:
+                span = Span(doc, span.start, span.end + 1, label=span.label_, kb_id=span.kb_id_, span_id=span.id_)
+            widened.append(span)
+        return widened
 
     def match_terms(self, doc: Doc) -> list[Span]:
         """The longest lexicon term starting at each token (hyphens and white space ignored)."""

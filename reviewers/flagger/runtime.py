@@ -12,6 +12,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex
 
 from reviewers.flagger.cache import cache_key, load_or_build
 from reviewers.flagger.component import EditorialTerms
@@ -22,7 +23,7 @@ from reviewers.flagger.table import TermTable, compile_table
 from reviewers.flags import Flag, FlagCategory
 from validators.findings import Finding, Severity
 from validators.models import Article
-from validators.text import normalize_key
+from validators.text import normalize_key, normalize_text
 
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "editorial"
 TOKENIZER_CACHE_SIZE = 500_000
@@ -199,9 +200,9 @@ def flag_findings(flags: Sequence[Flag], path: str) -> list[Finding]:
             rule="medical-term",
             severity=Severity.INFO,
             message=(
-                f"{flag.category.value} '{flag.term}' needs clinician approval"
+                f"{flag.category.value} '{normalize_text(flag.term)}' needs clinician approval"
                 if flag.needs_approval
-                else f"{flag.category.value} '{flag.term}' (informational)"
+                else f"{flag.category.value} '{normalize_text(flag.term)}' (informational)"
             ),
             path=path,
             line=flag.line,
@@ -223,10 +224,8 @@ def load_flagger(
     config = load_config(config_path)
     lexicon = lexicon or LexiconInputs()
     patterns = load_patterns(patterns_path, config.disabled_rules)
-    nlp = spacy.blank("en")
-    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
-    nlp.add_pipe("sentencizer")
-    component: EditorialTerms = nlp.add_pipe("editorial_terms")
+    nlp = make_pipeline()
+    component: EditorialTerms = nlp.get_pipe("editorial_terms")
     key = cache_key(lexicon.fingerprint(), config.fingerprint())
     result = load_or_build(cache_dir or DEFAULT_CACHE_DIR, key, lambda: build_table(nlp, lexicon, config))
     component.use(result.table, PatternSet(patterns))
@@ -240,6 +239,21 @@ def load_flagger(
         uses_hpo=lexicon.include_hpo,
     )
     return Flagger(nlp, config, info)
+
+
+EXTRA_INFIXES = (r"\)(?=[-\u2010\u2013])", r"(?<=\))[-\u2010\u2013](?=\w)")
+"""Split "(DOX)-induced" into "(", "DOX", ")", "-", "induced" so the abbreviation is a token."""
+
+
+def make_pipeline() -> Language:
+    """`spacy.blank("en")` with a sentencizer and the `editorial_terms` component (empty)."""
+    nlp = spacy.blank("en")
+    infixes = [*nlp.Defaults.infixes, *EXTRA_INFIXES]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("editorial_terms")
+    return nlp
 
 
 def build_table(nlp: Language, lexicon: LexiconInputs, config: FlaggerConfig) -> TermTable:

@@ -228,14 +228,19 @@ def compile_table(
             continue
         if folded.replace(".", "").replace(",", "").isdigit():
             continue
+        if _MALFORMED.search(entry.term):
+            continue  # markup left in a source's synonym, or a truncated inverted heading ("alcohol,")
         forms = abbreviation_forms(entry.term.strip(), entry.canonical)
         if forms:
             pending.extend((rank, entry, form, True) for form in forms)
         elif len(folded) >= MIN_TERM_LENGTH:
-            pending.append((rank, entry, entry.term, False))
+            pending.extend((rank, entry, spelling, False) for spelling in code_spellings(entry.term))
     texts = [text for _, _, text, _ in pending]
     for (rank, entry, _, exact), doc in zip(pending, tokenizer.pipe(texts, batch_size=2000), strict=True):
-        key = token_key(token.text if exact else token.lower_ for token in doc)
+        words = [token.text if exact else token.lower_ for token in doc]
+        if not exact and rank > 0 and all(_is_filler(word, stoplist) for word in words):
+            continue  # "at 10", "in 1": common words and numbers are not a term in prose
+        key = token_key(words)
         if not key:
             continue
         info = EntryInfo(entry.category, normalize_key(entry.canonical), entry.source, entry.source_id, entry.rule_id)
@@ -249,6 +254,26 @@ def compile_table(
     lower = KeyIndex.build({key: info_id for (exact, key), (_, info_id) in best.items() if not exact})
     exact_index = KeyIndex.build({key: info_id for (exact, key), (_, info_id) in best.items() if exact})
     return TermTable(infos, lower, exact_index)
+
+
+_MALFORMED = re.compile(r"&(?:lt|gt|quot|amp|#\d+);|[<>]|^\s*[,;:]|[,;:]\s*$")
+_CODE_SPLIT = re.compile(r"(?<=[A-Za-z])[\s-]+(?=\d)")
+_CODE_JOINED = re.compile(r"(?<=[A-Za-z]{2})(?=\d)")
+
+
+def code_spellings(term: str) -> list[str]:
+    """A term and its other code spelling: "fk 506"/"fk-506" also as "fk506" and "fk506" also as
+    "fk-506" (drug codes are written both ways)."""
+    joined = _CODE_SPLIT.sub("", term)
+    if joined != term:
+        return [term, joined]
+    if " " not in term and _CODE_JOINED.search(term):
+        return [term, _CODE_JOINED.sub("-", term, count=1)]
+    return [term]
+
+
+def _is_filler(word: str, stoplist: set[str]) -> bool:
+    return word in stoplist or len(word) <= 2 or not any(char.isalpha() for char in word)
 
 
 def _source_rank(source: str) -> int:

@@ -53,6 +53,11 @@ VARIANT_POLICY: dict[FlagCategory, dict[str, bool]] = {
     FlagCategory.CHEMICAL: {"plurals": False, "british_spelling": False, "hyphenation": True},
 }
 FULL_VARIANTS = {"plurals": True, "british_spelling": True, "hyphenation": True}
+# Conditions also match their adjectives ("hypertensive", "epileptic"): see variants.adjective_of.
+VARIANT_POLICY[FlagCategory.CONDITION] = {**FULL_VARIANTS, "adjectives": True}
+# Drug classes: MeSH names them in the plural ("quinolones"), text in both numbers, often with a
+# head noun ("anticholinergic drugs").
+VARIANT_POLICY[FlagCategory.DRUG_CLASS] = {**FULL_VARIANTS, "singulars": True, "class_heads": True}
 
 
 @dataclass(frozen=True)

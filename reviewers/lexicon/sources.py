@@ -8,11 +8,12 @@ unpickles third-party data.
 
 from __future__ import annotations
 
+import bisect
 import bz2
 import importlib.util
 import pickle
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,7 @@ def _variant_map(data: Mapping[str, Any], key: str, path: Path) -> Mapping[str, 
 # MeSH tree branches of substances that are body chemistry or laboratory chemicals rather than
 # medicines: inorganic chemicals and elements, biogenic amines (histamine, serotonin, dopamine),
 # enzymes, carbohydrates, lipids, amino acids/peptides/proteins, nucleic acids, biological factors,
-# macromolecules.
+# macromolecules. Applied to MeSH-only concepts.
 CHEMICAL_TREE_PREFIXES: tuple[str, ...] = (
     "D01.",
     "D02.092.211.",
@@ -90,8 +91,23 @@ CHEMICAL_TREE_PREFIXES: tuple[str, ...] = (
     "D13.",
     "D23.",
 )
+# For a DrugBank entry only the body's own small molecules count as chemicals: elements and ions,
+# biogenic amines, sugars, lipids, amino acids ("magnesium", "dopamine", "glucose", "cholesterol",
+# "arginine"); nucleosides, proteins and glycosides in DrugBank are mostly medicines (zalcitabine,
+# alteplase, digoxin).
+DRUGBANK_CHEMICAL_TREE_PREFIXES: tuple[str, ...] = ("D01.", "D02.092.211.", "D09.", "D10.", "D12.125.")
+# Never a chemical marker: glycosides (cardiac glycosides are medicines).
+CHEMICAL_TREE_EXCEPTIONS: tuple[str, ...] = ("D09.408.",)
 # Branches that are medicines whatever else they are: pharmaceutical preparations.
-DRUG_TREE_PREFIXES: tuple[str, ...] = ("D26.",)
+DRUG_TREE_PREFIXES: tuple[str, ...] = ("D26.", "D20.215.894.")  # preparations, vaccines
+# Hormones, hormone substitutes and antagonists: medicines unless a body-chemistry branch says otherwise.
+HORMONE_TREE_PREFIXES: tuple[str, ...] = ("D06.",)
+# Pharmacologic actions ("Adrenergic Agents", "Antiemetics", "Analgesics, Opioid"): classes of drugs.
+DRUG_CLASS_TREE_PREFIXES: tuple[str, ...] = ("D27.",)
+# Molecular biology rather than medicines or chemicals a reader takes or meets: enzymes, proteins
+# (receptors, channels, structural proteins), nucleic acids, cytokines and growth factors. A MeSH-only
+# concept all of whose branches lie here is dropped (a DrugBank entry is kept: it is given as a drug).
+MOLECULAR_BIOLOGY_TREE_PREFIXES: tuple[str, ...] = ("D08.811.", "D12.776.", "D13.", "D12.644.276.", "D23.529.")
 # International Nonproprietary Name stems: a name ending so is a medicine (WHO INN stem book).
 INN_DRUG_SUFFIXES: tuple[str, ...] = (
     "mab", "cept", "tinib", "ciclib", "parib", "vir", "pril", "sartan", "olol", "alol", "statin",
@@ -102,27 +118,72 @@ INN_DRUG_SUFFIXES: tuple[str, ...] = (
 )
 
 
-def drug_or_chemical(data: Mapping[str, Any]) -> FlagCategory:
-    """Categorize a drug-vocabulary concept as a medicine or a chemical/biomolecule.
+def is_molecular_biology(data: Mapping[str, Any]) -> bool:
+    """A MeSH-only concept whose every branch is an enzyme, protein, nucleic acid or cytokine."""
+    if data.get("drugbank_id") or data.get("medline_plus_id") or data.get("nhs_url"):
+        return False
+    trees = [str(tree) + "." for tree in data.get("mesh_tree") or ()]
+    return bool(trees) and all(tree.startswith(MOLECULAR_BIOLOGY_TREE_PREFIXES) for tree in trees)
 
-    In order: consumer drug information (MedlinePlus or NHS page) means a medicine; a MeSH
+
+def drug_or_chemical(data: Mapping[str, Any]) -> FlagCategory:
+    """Categorize a drug-vocabulary concept as a drug class, a medicine or a chemical/biomolecule.
+
+    In order: a MeSH pharmacologic-action branch (D27) without a DrugBank id means a drug class;
+    consumer drug information (MedlinePlus or NHS page) means a medicine; a MeSH
     pharmaceutical-preparation branch or an INN drug stem means a medicine; a MeSH branch of body
     chemistry (biogenic amines, carbohydrates, lipids, proteins, elements, ...) means a chemical;
     otherwise a DrugBank entry is a medicine and a MeSH-only substance a chemical.
     """
+    trees = [str(tree) + "." for tree in data.get("mesh_tree") or ()]
+    in_drugbank = bool(data.get("drugbank_id"))
+    if not in_drugbank and any(tree.startswith(DRUG_CLASS_TREE_PREFIXES) for tree in trees):
+        return FlagCategory.DRUG_CLASS
     if data.get("medline_plus_id") or data.get("nhs_url"):
         return FlagCategory.DRUG
-    trees = [str(tree) + "." for tree in data.get("mesh_tree") or ()]
     name = str(data.get("name") or "").casefold()
     if any(tree.startswith(DRUG_TREE_PREFIXES) for tree in trees):
         return FlagCategory.DRUG
-    if data.get("drugbank_id") and name.endswith(INN_DRUG_SUFFIXES):
+    if in_drugbank and name.endswith(INN_DRUG_SUFFIXES):
         return FlagCategory.DRUG
-    if any(tree.startswith(CHEMICAL_TREE_PREFIXES) for tree in trees):
+    markers = DRUGBANK_CHEMICAL_TREE_PREFIXES if in_drugbank else CHEMICAL_TREE_PREFIXES
+    if any(tree.startswith(markers) and not tree.startswith(CHEMICAL_TREE_EXCEPTIONS) for tree in trees):
         return FlagCategory.CHEMICAL
-    if data.get("drugbank_id"):
+    if in_drugbank or any(tree.startswith(HORMONE_TREE_PREFIXES) for tree in trees):
         return FlagCategory.DRUG
     return FlagCategory.CHEMICAL
+
+
+def _is_plural_name(name: str) -> bool:
+    last = name.rsplit(" ", 1)[-1]
+    return last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
+def promote_drug_families(categories: dict[str, FlagCategory], trees: Mapping[str, Sequence[str]]) -> set[str]:
+    """MeSH chemical families that are drug classes: plural names ("barbiturates", "quinolones")
+    whose MeSH subtree holds at least two medicines, and more medicines than other substances.
+
+    `categories` maps each concept to its category, `trees` to its MeSH tree numbers; returns the
+    concepts to re-categorize as drug classes.
+    """
+    by_tree = sorted((tree, concept) for concept, numbers in trees.items() for tree in numbers)
+    keys = [tree for tree, _ in by_tree]
+    promoted: set[str] = set()
+    for concept, category in categories.items():
+        if category is not FlagCategory.CHEMICAL or not _is_plural_name(concept):
+            continue
+        members: set[str] = set()
+        for tree in trees.get(concept, ()):
+            prefix = tree + "."
+            index = bisect.bisect_left(keys, prefix)
+            while index < len(keys) and keys[index].startswith(prefix):
+                members.add(by_tree[index][1])
+                index += 1
+        members.discard(concept)
+        medicines = sum(1 for member in members if categories.get(member) is FlagCategory.DRUG)
+        if medicines >= 2 and medicines * 2 > len(members):
+            promoted.add(concept)
+    return promoted
 
 
 def drug_concepts(data: Mapping[str, Any], path: Path, report: SourceReport) -> list[SourceConcept]:
@@ -137,10 +198,9 @@ def drug_concepts(data: Mapping[str, Any], path: Path, report: SourceReport) -> 
     for variant, canonicals in variant_to_canonicals.items():
         for canonical in canonicals:
             variants_of.setdefault(canonical, []).append(variant)
-    concepts: list[SourceConcept] = []
+    kept: dict[str, tuple[str, str, FlagCategory]] = {}
     for canonical in sorted(canonical_to_data):
         info: Mapping[str, Any] = canonical_to_data[canonical]
-        variants = tuple(sorted(set(variants_of.get(canonical, [])) | {canonical}))
         if info.get("drugbank_id"):
             source, source_id = "DrugBank", str(info["drugbank_id"])
         elif info.get("mesh_id"):
@@ -149,8 +209,21 @@ def drug_concepts(data: Mapping[str, Any], path: Path, report: SourceReport) -> 
             consumer_site = info.get("medline_plus_id") or info.get("nhs_url")
             report.dropped["MedlinePlus/NHS only" if consumer_site else "Wikipedia only"] += 1
             continue
-        category = drug_or_chemical(info)
+        if is_molecular_biology(info):
+            report.dropped["enzyme/protein/nucleic acid (MeSH only)"] += 1
+            continue
+        kept[canonical] = (source, source_id, drug_or_chemical(info))
+    categories = {canonical: category for canonical, (_, _, category) in kept.items()}
+    trees = {canonical: [str(t) for t in canonical_to_data[canonical].get("mesh_tree") or ()] for canonical in kept}
+    for canonical in promote_drug_families(categories, trees):
+        if kept[canonical][0] == "MeSH":
+            categories[canonical] = FlagCategory.DRUG_CLASS
+            report.kept["chemical family promoted to drug class"] += 1
+    concepts: list[SourceConcept] = []
+    for canonical, (source, source_id, _) in kept.items():
+        category = categories[canonical]
         report.kept[category.value] += 1
+        variants = tuple(sorted(set(variants_of.get(canonical, [])) | {canonical}))
         concepts.append(SourceConcept(canonical, category, source, source_id, variants))
     return concepts
 

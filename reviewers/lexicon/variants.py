@@ -98,6 +98,48 @@ def pluralize(term: str) -> str | None:
     return term[: match.start(1)] + plural
 
 
+_SINGULAR_IRREGULAR = {plural: singular for singular, plural in IRREGULAR_PLURALS.items()}
+
+
+def singular_of_word(word: str) -> str | None:
+    """The singular of a plural lower-case word ("quinolones" -> "quinolone"), or None if not plural."""
+    if word in _SINGULAR_IRREGULAR:
+        return _SINGULAR_IRREGULAR[word]
+    if len(word) < 4 or not word.isalpha() or word in NO_PLURAL or not word.endswith("s"):
+        return None
+    if word.endswith(("ss", "us", "is")):
+        return None
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def singularize(term: str) -> str | None:
+    """The term with its last word made singular ("macrolide antibiotics" -> "... antibiotic"), or None."""
+    match = _LAST_WORD.search(term)
+    if match is None:
+        return None
+    singular = singular_of_word(match.group(1))
+    if singular is None:
+        return None
+    return term[: match.start(1)] + singular
+
+
+# Head nouns that follow a drug-class adjective ("anticholinergic drugs", "antiemetic agents").
+CLASS_HEAD_NOUNS = ("drug", "agent", "medication", "medicine")
+_CLASS_HEADED = re.compile(r"\b(drugs?|agents?|medications?|medicines?|therapy|therapies|inhibitors?|blockers?)$")
+
+
+def class_head_variants(term: str) -> set[str]:
+    """A drug class named without a head noun, with one: "antiemetic" -> "antiemetic drug", ..."""
+    if _CLASS_HEADED.search(term) or not term or not term[-1].isalpha():
+        return set()
+    stem = singularize(term) or term
+    return {f"{stem} {noun}" for noun in CLASS_HEAD_NOUNS}
+
+
 # British spellings, applied per word. Stems match at the start of a word; suffix rules at its end.
 _BRITISH_STEMS: tuple[tuple[str, str], ...] = (
     ("esophag", "oesophag"),
@@ -201,10 +243,64 @@ def hyphenation_variants(term: str) -> set[str]:
     return variants
 
 
+# Adjectives of one-word condition names ("hypertensive patients", "diabetic mice"): whole words first,
+# then suffix rules. Only suffixes whose adjective is not an everyday word ("invasion" -> "invasive"
+# and "toxicity" -> "toxic" are left out on purpose).
+ADJECTIVE_WORDS: dict[str, str] = {
+    "diabetes": "diabetic",
+    "parkinsonism": "parkinsonian",
+    "asthma": "asthmatic",
+    "arthritis": "arthritic",
+    "allergy": "allergic",
+    "anorexia": "anorexic",
+    "autism": "autistic",
+    "alcoholism": "alcoholic",
+    "obesity": "obese",
+    "migraine": "migrainous",
+    "convulsion": "convulsive",
+    "convulsions": "convulsive",
+    "depression": "depressive",
+}
+_ADJECTIVE_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("tension", "tensive"),  # hypertension, hypotension
+    ("osis", "otic"),  # thrombosis, psychosis, cirrhosis, necrosis
+    ("emia", "emic"),  # anemia, ischemia, hypoglycemia, leukemia
+    ("epsy", "eptic"),  # epilepsy, narcolepsy
+    ("phrenia", "phrenic"),  # schizophrenia
+    ("thmia", "thmic"),  # arrhythmia
+    ("oxia", "oxic"),  # hypoxia, anoxia
+    ("algia", "algic"),  # neuralgia
+    ("plegia", "plegic"),  # hemiplegia, paraplegia
+    ("pathy", "pathic"),  # neuropathy
+    ("kinesia", "kinetic"),  # dyskinesia, akinesia
+    ("toxicity", "toxic"),  # nephrotoxicity, hepatotoxicity (not "toxicity" itself: see below)
+)
+
+
+def adjective_of(term: str) -> str | None:
+    """The adjective of a one-word condition name ("hypertension" -> "hypertensive"), or None."""
+    if " " in term or "-" in term:
+        return None
+    if term in ADJECTIVE_WORDS:
+        return ADJECTIVE_WORDS[term]
+    for noun_suffix, adjective_suffix in _ADJECTIVE_SUFFIXES:
+        if term.endswith(noun_suffix) and len(term) >= len(noun_suffix) + 2:
+            return term[: -len(noun_suffix)] + adjective_suffix
+    return None
+
+
 def expand_variants(
-    term: str, *, plurals: bool = True, british_spelling: bool = True, hyphenation: bool = True
+    term: str,
+    *,
+    plurals: bool = True,
+    british_spelling: bool = True,
+    hyphenation: bool = True,
+    adjectives: bool = False,
+    singulars: bool = False,
+    class_heads: bool = False,
 ) -> set[str]:
-    """The term and all its variants, each case-folded: hyphenation, then British spelling, then plurals.
+    """The term and all its variants, each case-folded: hyphenation, singulars, class head nouns,
+    plurals, adjectives, British spelling (each step adds to the forms of the steps before).
 
     >>> sorted(expand_variants("x-ray"))
     ['x ray', 'x rays', 'x-ray', 'x-rays', 'xray', 'xrays']
@@ -213,10 +309,16 @@ def expand_variants(
     forms = {base}
     if hyphenation:
         forms |= hyphenation_variants(base)
-    if british_spelling:
-        forms |= {british(form) for form in forms}
+    if singulars:
+        forms |= {singular for form in forms if (singular := singularize(form)) is not None}
+    if class_heads:
+        forms |= {headed for form in list(forms) for headed in class_head_variants(form)}
     if plurals:
         forms |= {plural for form in forms if (plural := pluralize(form)) is not None}
+    if adjectives:
+        forms |= {adjective for form in forms if (adjective := adjective_of(form)) is not None}
+    if british_spelling:
+        forms |= {british(form) for form in forms}
     return {form for form in forms if form}
 
 

@@ -9,6 +9,7 @@ reported as reworded, with a short word diff.
 from __future__ import annotations
 
 import difflib
+import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -53,18 +54,20 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-_last_located: list[tuple[Article, Template, list[DisclaimerMatch]]] = []
+_last_located = threading.local()
 
 
 def locate_disclaimers(article: Article, template: Template) -> list[DisclaimerMatch]:
     """For each template disclaimer, the paragraph that holds it (exactly, or reworded), or None.
 
-    Several rules ask for the same article in a row: the last answer is kept (articles are frozen).
+    Several rules ask for the same article in a row: each thread keeps its last answer (articles
+    and templates are frozen, and the kept reference stops their ids from being reused).
     """
-    if _last_located and _last_located[0][0] is article and _last_located[0][1] is template:
-        return _last_located[0][2]
+    last: tuple[Article, Template, list[DisclaimerMatch]] | None = getattr(_last_located, "entry", None)
+    if last is not None and last[0] is article and last[1] is template:
+        return last[2]
     matches = _locate(article, template)
-    _last_located[:] = [(article, template, matches)]
+    _last_located.entry = (article, template, matches)
     return matches
 
 

@@ -10,11 +10,11 @@ line and column of the offending text. Words and phrases live in `prose.yaml` ne
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -70,10 +70,12 @@ class ClaimTerm(_Strict):
     hint: str
     regex: bool = False
     negatable: bool = True
+    severity: Literal["error", "warning"] = "error"
 
 
 class AbsoluteClaimTerms(_Strict):
     negators: list[str]
+    hedges: list[str]
     claims: list[ClaimTerm]
 
 
@@ -165,9 +167,14 @@ def prose_view(block: Block) -> str:
         for match in pattern.finditer(view):
             blank(match.start(), match.end(), MASK)
     view = "".join(chars)
-    for pattern in (_ESCAPE, _EMPHASIS):
-        for match in pattern.finditer(view):
-            blank(match.start(), match.end(), " ")
+    escaped = set()
+    for match in _ESCAPE.finditer(view):
+        blank(match.start(), match.end(), " ")
+        escaped.add(match.end())  # the escaped character is text, never markup
+    for match in _EMPHASIS.finditer(view):
+        for index in range(match.start(), match.end()):
+            if index not in escaped:
+                blank(index, index + 1, " ")
     return "".join(chars)
 
 
@@ -180,11 +187,27 @@ class ProseBlock:
     view: str
 
 
-def prose_blocks(article: Article) -> Iterator[ProseBlock]:
-    """Every prose block of the article (paragraphs and list items), with its prose view."""
-    for section in article.sections:
-        for block in section.prose_blocks:
-            yield ProseBlock(section, block, prose_view(block))
+def prose_blocks(article: Article) -> list[ProseBlock]:
+    """Every prose block of the article (paragraphs and list items), with its prose view.
+
+    The seven prose rules ask for the same article in a row: the last answer is kept.
+    """
+    last = _Last.entry
+    if last is not None and last[0] is article:
+        return last[1]
+    blocks = [
+        ProseBlock(section, block, prose_view(block))
+        for section in article.sections
+        for block in section.prose_blocks
+    ]
+    _Last.entry = (article, blocks)
+    return blocks
+
+
+class _Last:
+    """The last article `prose_blocks` read, and its blocks (replaced in one assignment)."""
+
+    entry: tuple[Article, list[ProseBlock]] | None = None
 
 
 def _position(article: Article, block: Block, index: int) -> tuple[int, int]:
@@ -413,11 +436,9 @@ class Placeholder(Rule):
 
     def check(self, article: Article, template: Template) -> Iterable[Finding]:
         """A finding at each placeholder (an error: a placeholder must never be published)."""
-        patterns = _placeholder_patterns()
+        labels, pattern = _placeholder_pattern()
         for item in prose_blocks(article):
-            found: list[tuple[int, str, str]] = []
-            for label, pattern in patterns:
-                found.extend((m.start(), label, m.group()) for m in pattern.finditer(item.view))
+            found = [(m.start(), _label(m, labels), m.group()) for m in pattern.finditer(item.view)]
             for start, label, text in sorted(found):
                 line, column = _position(article, item.block, start)
                 yield self.finding(
@@ -430,11 +451,19 @@ class Placeholder(Rule):
 
 
 @lru_cache(maxsize=1)
-def _placeholder_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    return [
-        (term.label, re.compile(term.pattern, re.IGNORECASE if term.ignore_case else 0))
-        for term in load_prose_terms().placeholders
+def _placeholder_pattern() -> tuple[dict[str, str], re.Pattern[str]]:
+    """One pattern for every placeholder (a named group each), and the label of each group."""
+    terms = load_prose_terms().placeholders
+    labels = {f"p{index}": term.label for index, term in enumerate(terms)}
+    alternatives = [
+        f"(?P<p{index}>{'(?i:' if term.ignore_case else '(?:'}{term.pattern}))"
+        for index, term in enumerate(terms)
     ]
+    return labels, re.compile("|".join(alternatives))
+
+
+def _label(match: re.Match[str], labels: dict[str, str]) -> str:
+    return next(label for group, label in labels.items() if match.group(group) is not None)
 
 
 # --- CL: absolute claims -------------------------------------------------------------------------
@@ -446,6 +475,8 @@ class AbsoluteClaim(Rule):
     An error, not a warning: in consumer health content such a claim misleads readers about their
     treatment and is what regulators act on, so it must not be published as written. When the claim
     is true and sourced, the writer keeps it with an inline suppression whose reason is on record.
+    Phrases that honest writing also uses ("proven to") are warnings (`severity` in prose.yaml);
+    denied ("nothing cures it") and hedged ("most people have no side effects") phrases are no claims.
     """
 
     code: ClassVar[str] = "CL01"
@@ -456,18 +487,22 @@ class AbsoluteClaim(Rule):
     _WORD_BEFORE: ClassVar[re.Pattern[str]] = re.compile(r"[\w'’]+")
 
     def check(self, article: Article, template: Template) -> Iterable[Finding]:
-        """A finding at each absolute claim that is not denied ("nothing cures it" is no claim)."""
-        negators = _folded(load_prose_terms().absolute_claims.negators)
-        claims = _claim_patterns()
+        """A finding at each absolute claim that is neither denied nor hedged."""
+        terms = load_prose_terms().absolute_claims
+        negators, hedges = _folded(terms.negators), _folded(terms.hedges)
+        claims, any_claim = _claim_patterns()
         for item in prose_blocks(article):
             found: dict[int, tuple[re.Match[str], ClaimTerm]] = {}
-            for term, pattern in claims:
-                for match in pattern.finditer(item.view):
-                    if term.negatable and self._denied(item.view, match.start(), negators):
+            for candidate in any_claim.finditer(item.view):
+                start = candidate.start()
+                before = self._words_before(item.view, start)
+                for term, pattern in claims:
+                    match = pattern.match(item.view, start)
+                    if match is None or before & hedges or (term.negatable and before & negators):
                         continue
-                    best = found.get(match.start())
+                    best = found.get(start)
                     if best is None or len(match.group()) > len(best[0].group()):
-                        found[match.start()] = (match, term)
+                        found[start] = (match, term)
             covered_to = -1
             for start in sorted(found):
                 match, term = found[start]
@@ -481,21 +516,27 @@ class AbsoluteClaim(Rule):
                     line=line,
                     column=column,
                     hint=term.hint,
+                    severity=Severity(term.severity),
                 )
 
-    def _denied(self, view: str, start: int, negators: frozenset[str]) -> bool:
+    def _words_before(self, view: str, start: int) -> frozenset[str]:
+        """The (up to) three words before `start` in its sentence, case-folded."""
         sentence_start = max(view.rfind(mark, 0, start) for mark in ".!?;:")
-        before = self._WORD_BEFORE.findall(view[sentence_start + 1 : start])[-3:]
-        return any(word.casefold().replace("’", "'") in negators for word in before)
+        words = self._WORD_BEFORE.findall(view[sentence_start + 1 : start])[-3:]
+        return frozenset(word.casefold().replace("’", "'") for word in words)
 
 
 @lru_cache(maxsize=1)
-def _claim_patterns() -> list[tuple[ClaimTerm, re.Pattern[str]]]:
+def _claim_patterns() -> tuple[list[tuple[ClaimTerm, re.Pattern[str]]], re.Pattern[str]]:
+    """Each claim's pattern, and one pattern finding where any claim may start (one pass per block)."""
     compiled = []
+    bodies = []
     for term in load_prose_terms().absolute_claims.claims:
         body = term.phrase if term.regex else r"\s+".join(re.escape(w) for w in term.phrase.split())
+        bodies.append(f"(?:{body})")
         compiled.append((term, re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)))
-    return compiled
+    any_claim = re.compile(rf"(?<![\w-])(?=(?:{'|'.join(bodies)}))", re.IGNORECASE)
+    return compiled, any_claim
 
 
 PROSE_RULES: list[Rule] = [

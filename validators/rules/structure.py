@@ -212,15 +212,22 @@ class UnknownSection(Rule):
     code: ClassVar[str] = "ST05"
     name: ClassVar[str] = "unknown-section"
     severity: ClassVar[Severity] = Severity.WARNING
-    description: ClassVar[str] = "A section heading the template does not know."
+    description: ClassVar[str] = (
+        "A section heading the template does not know (a heading over nothing but the disclaimers "
+        "is allowed)."
+    )
 
     def check(self, article: Article, template: Template) -> Iterator[Finding]:
         """Report headings at the section level that name no template section."""
         layout = section_layout(article, template)
         title = article.front_matter.title if article.front_matter is not None else None
+        disclaimers = disclaimer_blocks(article, template)
         for top in layout.sections:
             if top.key in layout.names:
                 continue
+            prose = [b for b in top.blocks if b.kind == "paragraph" and b.content.strip()]
+            if prose and all(b.offset in disclaimers for b in prose):
+                continue  # e.g. '## Disclaimer' over the disclaimer itself
             heading = top.section.heading or ""
             yield self.finding(
                 article,

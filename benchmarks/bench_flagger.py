@@ -1,0 +1,141 @@
+"""Benchmark the medical-term flagger on consumer-health text (MedQuAD answers).
+
+Reports, measured in one run:
+- flagging throughput as a ratio to bare `spacy.blank("en")` tokenization of the same texts;
+- cold start: a new process until the flagger is ready, with a warm and with a cold cache,
+  next to a new process that only imports spaCy and makes `spacy.blank("en")`;
+- resident memory of a process holding the loaded flagger;
+- loading the compiled table from our msgpack file versus a pickle of the same table.
+
+Run: .venv/bin/python benchmarks/bench_flagger.py [--words 300000] [--eval-dir ../shared/eval]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+FRONT_MATTER = "---\ntitle: Bench\nslug: bench\nauthor: bench\n---\n\n"
+
+
+def medquad_answers(eval_dir: Path, words: int) -> list[str]:
+    """Answers (non-empty) in file order until about `words` words."""
+    answers: list[str] = []
+    total = 0
+    with gzip.open(eval_dir / "medquad" / "medquad_qa.jsonl.gz", "rt", encoding="utf-8") as stream:
+        for line in stream:
+            answer = json.loads(line)["answer"].strip()
+            if not answer:
+                continue
+            answers.append(answer)
+            total += len(answer.split())
+            if total >= words:
+                break
+    return answers
+
+
+def run_process(code: str) -> tuple[float, str]:
+    """Wall time of a new Python process running `code`, and its stdout."""
+    began = time.perf_counter()
+    done = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+    return time.perf_counter() - began, done.stdout.strip()
+
+
+LOAD = (
+    "import time, pathlib; t = time.perf_counter()\n"
+    "from reviewers.flagger import load_flagger\n"
+    "f = load_flagger(None, pathlib.Path({cache!r}))\n"
+    "ready = time.perf_counter() - t\n"
+    "status = dict(line.split(':', 1) for line in open('/proc/self/status') if ':' in line)\n"
+    "print(f.info.cache_status, round(ready, 3), status['VmRSS'].split()[0], status['VmHWM'].split()[0])\n"
+)
+BASELINE_START = "import spacy; spacy.blank('en')"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--words", type=int, default=300_000, help="corpus size in words (default 300,000)")
+    parser.add_argument("--eval-dir", type=Path, default=REPO_ROOT.parent / "shared" / "eval")
+    args = parser.parse_args()
+
+    import spacy
+
+    from reviewers.flagger import load_flagger
+    from reviewers.flagger.cache import read_table
+    from validators.parser import parse_article
+
+    answers = medquad_answers(args.eval_dir, args.words)
+    articles = [parse_article(FRONT_MATTER + answer + "\n", f"medquad-{i}.md") for i, answer in enumerate(answers)]
+    paragraphs = [[b.text.strip() for b in article.blocks if b.kind == "paragraph"] for article in articles]
+    texts = [text for group in paragraphs for text in group]
+    words = sum(len(text.split()) for text in texts)
+
+    with tempfile.TemporaryDirectory() as temp:
+        cache = Path(temp) / "cache"
+        cold_wall, cold_out = run_process(LOAD.format(cache=str(cache)))
+        warm_wall, warm_out = run_process(LOAD.format(cache=str(cache)))
+        base_wall, _ = run_process(BASELINE_START)
+
+        flagger = load_flagger(None, cache)
+        blank = spacy.blank("en")
+        blank.tokenizer.max_cache_size = 500_000
+        for _ in blank.tokenizer.pipe(texts[:200]):  # warm both tokenizers' caches alike
+            pass
+        list(flagger.find_many([texts[:200]]))
+
+        began = time.perf_counter()
+        tokens = sum(len(doc) for doc in blank.tokenizer.pipe(texts, batch_size=256))
+        tokenize_seconds = time.perf_counter() - began
+
+        began = time.perf_counter()
+        matches = sum(len(m) for per_doc in flagger.find_many(paragraphs) for m in per_doc)
+        find_seconds = time.perf_counter() - began
+
+        began = time.perf_counter()
+        flags = sum(len(f) for f in flagger.flag_many(articles))
+        flag_seconds = time.perf_counter() - began
+
+        table_path = flagger.info.cache_path
+        began = time.perf_counter()
+        table = read_table(table_path)
+        msgpack_seconds = time.perf_counter() - began
+        pickled = pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)
+        began = time.perf_counter()
+        pickle.loads(pickled)
+        pickle_seconds = time.perf_counter() - began
+        msgpack_mb = table_path.stat().st_size / 1e6
+
+    cold_status, cold_ready, cold_rss, cold_peak = cold_out.split()
+    warm_status, warm_ready, warm_rss, warm_peak = warm_out.split()
+    rows = [
+        ("corpus", f"MedQuAD answers: {len(articles)} articles, {len(texts)} paragraphs, {words:,} words, {tokens:,} tokens"),
+        ("bare spacy.blank('en') tokenization", f"{tokenize_seconds:.2f} s  ({words / tokenize_seconds / 1e6:.2f} M words/s)"),
+        ("flagger matching (find_many)", f"{find_seconds:.2f} s  ({words / find_seconds / 1e6:.2f} M words/s), {matches:,} matches"),
+        ("flagger on Articles (flag_many)", f"{flag_seconds:.2f} s  ({words / flag_seconds / 1e6:.2f} M words/s), {flags:,} flags"),
+        ("throughput ratio, matching / tokenization", f"{tokenize_seconds / find_seconds:.2f}  (goal >= 0.5)"),
+        ("throughput ratio, flag_many / tokenization", f"{tokenize_seconds / flag_seconds:.2f}  (goal >= 0.5)"),
+        ("new process: import spacy + blank('en')", f"{base_wall:.2f} s (baseline)"),
+        ("new process to ready, warm cache", f"{warm_wall:.2f} s wall; load_flagger {warm_ready} s ({warm_status}); ratio to baseline {warm_wall / base_wall:.2f}"),
+        ("new process to ready, cold cache", f"{cold_wall:.2f} s wall; load_flagger {cold_ready} s ({cold_status})"),
+        ("resident memory, loaded (warm)", f"{int(warm_rss) / 1024:.0f} MB (peak {int(warm_peak) / 1024:.0f} MB; limit 400 MB)"),
+        ("resident memory, after a cold build", f"{int(cold_rss) / 1024:.0f} MB (peak {int(cold_peak) / 1024:.0f} MB)"),
+        ("compiled table: msgpack read+verify", f"{msgpack_seconds * 1000:.0f} ms ({msgpack_mb:.1f} MB file)"),
+        ("compiled table: pickle.loads of same", f"{pickle_seconds * 1000:.0f} ms ({len(pickled) / 1e6:.1f} MB)"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,226 @@
+"""`editorial submit | publish | review-due | check-corpus | demo`: the commands that run the flows.
+
+They run on Prefect's embedded API (nothing to start; the first call in a process takes some seconds)
+unless PREFECT_API_URL names a server. Prefect's own log lines are kept to warnings; what happened is
+printed here. A user mistake prints one line on standard error and exits 2; a draft saved with errors,
+a check that found errors, or a failed push exits 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+
+from flows.cli.app import Exit, app
+
+if TYPE_CHECKING:
+    from flows.submit import SubmissionResult
+
+REPO_HELP = "The content repository (default: EDITORIAL_REPO, else ./content)."
+QUIET_PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    # Prefect's console lines (tracebacks of a refused input included) are hidden: these commands print
+    # what happened themselves. Run logs still reach the API, so the Prefect UI shows them.
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
+}
+
+
+def prepare_prefect() -> None:
+    """Offline, quiet Prefect defaults for this process (values already set are kept)."""
+    for name, value in QUIET_PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+
+
+def say(markup: str = "", *, err: bool = False) -> None:
+    """Print one line of rich markup: styled on a terminal, plain text otherwise."""
+    from rich.console import Console
+    from rich.text import Text
+
+    stream = sys.stderr if err else sys.stdout
+    if stream.isatty():
+        Console(file=stream, highlight=False, soft_wrap=True).print(markup)
+    else:
+        typer.echo(Text.from_markup(markup).plain, err=err)
+
+
+def fail(message: str, code: Exit = Exit.USAGE) -> NoReturn:
+    """One line on standard error, then exit with `code`."""
+    typer.echo(f"editorial: error: {message}", err=True)
+    raise typer.Exit(int(code))
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """The project's errors as one line on standard error with the right exit code (no traceback)."""
+    from content_repo.errors import ConflictError, ContentRepoError, RefRaceError, RemoteError
+    from flows.publish import PushFailed
+    from reviewers.policy import PolicyError
+    from validators.errors import EditorialError, InputError
+
+    try:
+        yield
+    except InputError as exc:
+        fail(exc.format(), Exit.USAGE)
+    except (PushFailed, RemoteError, ConflictError, RefRaceError, PolicyError) as exc:
+        fail(str(exc), Exit.FINDINGS)
+    except (ContentRepoError, EditorialError) as exc:
+        fail(str(exc), Exit.USAGE)
+
+
+@contextmanager
+def working(message: str) -> Iterator[None]:
+    """A spinner on a terminal's standard error while long work runs (a plain line otherwise)."""
+    from rich.console import Console
+
+    if sys.stderr.isatty():
+        with Console(file=sys.stderr).status(message):
+            yield
+    else:
+        typer.echo(message, err=True)
+        yield
+
+
+def repo_of(option: Path | None) -> Path:
+    """`--repo`, else the settings' repository; refused at once when it is not a directory."""
+    from flows.settings import get_settings
+
+    path = option if option is not None else get_settings().repo
+    if not path.is_dir():
+        fail(f"{path}: no content repository there (pass --repo DIR or set EDITORIAL_REPO)")
+    return path
+
+
+def print_submission(result: SubmissionResult) -> None:
+    """A submission as the writer reads it: where it was saved, what to fix, what waits for review."""
+    status = result.status.value.replace("_", " ")
+    say(f"{result.path}: saved on drafts/{result.slug} (commit {result.commit[:12]}): [bold]{status}[/]")
+    for finding in result.findings:
+        if finding.code == "TM01":
+            continue
+        say(f"  {result.path}:{finding.line}:{finding.column}: {finding.code} {finding.severity.value} "
+            f"{finding.message}")
+        if finding.hint:
+            say(f"    fix: {finding.hint}")
+    ledger = result.ledger
+    carried = f", {len(ledger.carried_over)} decision(s) carried over" if ledger.carried_over else ""
+    say(f"  {len(ledger.flags)} flag(s), {len(result.pending_keys)} waiting for a clinician{carried}"
+        f" (see: editorial show {result.slug})")
+
+
+@app.command("submit")
+def submit_command(
+    paths: list[Path] = typer.Argument(..., help="Draft files to submit (Markdown with front matter)."),
+    repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP),
+) -> None:
+    """Check drafts and save each on its draft branch with its review ledger (flow submit_draft)."""
+    from validators.errors import InputError
+    from validators.parser import load_article
+
+    repo_path = repo_of(repo)
+    for path in paths:  # unusable input is refused before anything is saved or Prefect starts
+        try:
+            load_article(path)
+        except InputError as exc:
+            fail(exc.format() + " (nothing submitted)", Exit.USAGE)
+    prepare_prefect()
+    with reported_errors():
+        from flows.submit import submit_draft
+
+        results = []
+        for index, path in enumerate(paths, start=1):
+            with working(f"[{index}/{len(paths)}] submitting {path}"):
+                results.append(submit_draft(path, repo_path=repo_path))
+            print_submission(results[-1])
+    if any(r.errors for r in results):
+        raise typer.Exit(int(Exit.FINDINGS))
+
+
+@app.command("publish")
+def publish_command(
+    repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP),
+    remote: str | None = typer.Option(None, "--remote", help="The remote to push to (default: settings)."),
+    no_push: bool = typer.Option(False, "--no-push", help="Publish on the local main only."),
+) -> None:
+    """Publish every approved draft whose time has come, push, and say what waits and why."""
+    from flows.settings import get_settings
+
+    repo_path = repo_of(repo)
+    target = None if no_push else (remote or get_settings().remote)
+    prepare_prefect()
+    with reported_errors():
+        from flows.publish import publish_approved
+
+        with working("publishing approved drafts"):
+            report = publish_approved(repo_path=repo_path, remote=target)
+    if report.skipped:
+        say(f"publish skipped: {report.skipped}")
+        return
+    for item in report.drafts:
+        detail = f"{item.tag} (commit {(item.commit or '')[:12]})" if item.tag else item.reason
+        say(f"{item.slug}: [bold]{item.outcome.value}[/] {detail}")
+    if not report.drafts:
+        say("no draft to publish")
+    say(f"{len(report.published)} published, {len(report.held)} held back"
+        + (f"; pushed to {target}" if report.pushed else ""))
+
+
+@app.command("review-due")
+def review_due_command(repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP)) -> None:
+    """Reopen every published article whose medical review has expired, and list them."""
+    repo_path = repo_of(repo)
+    prepare_prefect()
+    with reported_errors():
+        from flows.review_due import review_due
+
+        with working("looking for expired reviews"):
+            results = review_due(repo_path=repo_path)
+    for item in results:
+        say(f"{item.slug} v{item.version}: last reviewed {item.last_reviewed or 'never'}; {item.action}")
+    say(f"{len(results)} article(s) due for re-review" if results else "no article is due for re-review")
+
+
+@app.command("check-corpus")
+def check_corpus_command(
+    directory: Path = typer.Argument(..., help="A directory of drafts (every *.md under it)."),
+    batch_size: int = typer.Option(250, "--batch-size", min=1, help="Files per task."),
+) -> None:
+    """Check and flag every draft of a directory in batched tasks, and summarize (flow check_corpus)."""
+    if not directory.is_dir():
+        fail(f"{directory}: not a directory (give the folder of drafts to check)")
+    from flows.check_corpus import corpus_files
+
+    count = len(corpus_files(directory))
+    if count == 0:
+        fail(f"{directory}: no *.md file under it")
+    prepare_prefect()
+    with reported_errors():
+        from flows.check_corpus import check_corpus
+
+        batches = -(-count // batch_size)
+        with working(f"checking {count} file(s) in {batches} batch(es)"):
+            report = check_corpus(directory, batch_size=batch_size)
+    typer.echo(report.summary_markdown(worst=10), nl=False)
+    if report.with_errors or report.unusable:
+        raise typer.Exit(int(Exit.FINDINGS))
+
+
+@app.command("demo")
+def demo_command(
+    directory: Path = typer.Argument(Path("demo"), help="Where to build the demo (created; default ./demo)."),
+) -> None:
+    """Show the whole journey: import, submit, review, revise, approve, publish, and the git log."""
+    prepare_prefect()
+    with reported_errors():
+        from flows.demo import run_demo
+
+        say("[bold]Editorial demo[/]: one article from a scraped page to a reviewed commit on main.")
+        if not os.environ.get("PREFECT_API_URL"):
+            say("Prefect runs embedded in this process (no server); starting it takes a few seconds.")
+        run_demo(directory, say)

@@ -1,0 +1,260 @@
+"""`editorial demo`: the whole journey of one article, from a scraped page to a reviewed commit on main.
+
+In a directory it creates (default `./demo`): a content repository `content/` with a bare remote
+`remote.git`, a roster with a demo writer, physician and pharmacist, and the seed page imported as a
+draft. The writer submits it (the findings and flags are shown); the pharmacist approves the
+medicine flags; the writer fixes what the findings ask and resubmits (the pharmacist's decisions carry
+over); the physician approves the rest; `publish_approved` publishes and pushes. The published
+article and the remote's `git log` with its review trailers are printed last.
+
+Everything runs through the real flows on Prefect's embedded API (nothing to start). A directory
+that exists and was not made by this demo is never touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from flows.submit import SubmissionResult
+from reviewers.ledger import DecisionInput, Verdict
+from validators.errors import EditorialError
+
+DEMO_MARKER = ".editorial-demo"
+SEED_NAME = "000_99ab3368ff8432a6.txt"
+PACKAGED_SEED = Path(__file__).parent / "data" / "seed_page.txt"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+WRITER = "demo-writer"
+PHYSICIAN = "demo-physician"
+PHARMACIST = "demo-pharmacist"
+EDITOR_NAME, EDITOR_EMAIL = "Demo Editor", "editor@demo.example.org"
+DEMO_SOURCE = "MedlinePlus Genetics: Mastocytosis (https://medlineplus.gov/genetics/condition/mastocytosis/)"
+
+# The writer's revision: what the first submission's findings ask for, done as a person would do it.
+SLIP_FIXES: tuple[tuple[str, str, str], ...] = (
+    ("TY03", "round- cell", "round-cell"),  # a hyphen followed by a space
+    ("TY02", "tissue trauma Mast cells", "tissue trauma. Mast cells"),  # a missing full stop
+)
+
+Say = Callable[[str], None]
+
+
+class DemoRefused(EditorialError):
+    """The demo directory cannot be used (it holds something the demo did not make)."""
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """Where the demo left things."""
+
+    directory: Path
+    content: Path
+    remote: Path
+    slug: str
+    published_commit: str
+    reviewers: list[str]
+
+
+def seed_page() -> Path:
+    """The seed page: `../shared/seeds/` beside the source tree, else the copy shipped in the package."""
+    shared = REPO_ROOT.parent / "shared" / "seeds" / SEED_NAME
+    return shared if shared.is_file() else PACKAGED_SEED
+
+
+def prepare_directory(directory: Path) -> None:
+    """Create `directory`, or empty it when an earlier demo made it; refuse anything else."""
+    if directory.exists() and not directory.is_dir():
+        raise DemoRefused(f"{directory}: exists and is not a directory; give another DIR")
+    if directory.is_dir() and any(directory.iterdir()):
+        if not (directory / DEMO_MARKER).is_file():
+            raise DemoRefused(
+                f"{directory}: exists and was not made by `editorial demo`; give an empty or new DIR"
+            )
+        for child in directory.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    directory.mkdir(parents=True, exist_ok=True)
+    marker = "made by `editorial demo`; rerunning the demo replaces this directory\n"
+    (directory / DEMO_MARKER).write_text(marker, encoding="utf-8")
+
+
+def roster_text(today: datetime) -> str:
+    """The demo roster: a writer, a physician and a pharmacist with credentials valid for a year."""
+    until = (today + timedelta(days=365)).date().isoformat()
+    return (
+        "# The demo desk: who writes and who reviews.\n"
+        "people:\n"
+        f"  - id: {WRITER}\n    name: Demo Writer\n    email: writer@demo.example.org\n    roles: [writer]\n"
+        f"  - id: {PHYSICIAN}\n    name: Dr. Demo Physician\n    email: physician@demo.example.org\n"
+        f"    roles: [physician]\n    verified_until: {until}\n"
+        f"  - id: {PHARMACIST}\n    name: Demo Pharmacist\n    email: pharmacist@demo.example.org\n"
+        f"    roles: [pharmacist]\n    verified_until: {until}\n"
+    )
+
+
+def revise(text: str, source: str = DEMO_SOURCE) -> tuple[str, list[str]]:
+    """The writer's revision of the imported draft (cite a source, fix the slips) and its edits."""
+    edits: list[str] = []
+    if "sources: []" in text:
+        text = text.replace("sources: []", f"sources:\n- \"{source}\"", 1)
+        edits.append(f"SL03: front matter 'sources:' now cites \"{source}\"")
+    for code, slip, fix in SLIP_FIXES:
+        if slip in text:
+            text = text.replace(slip, fix, 1)
+            edits.append(f"{code}: '{slip}' -> '{fix}'")
+    return text, edits
+
+
+def show_submission(say: Say, result: SubmissionResult) -> None:
+    """Print a submission's status, its findings (with fixes) and its flags."""
+    ledger = result.ledger
+    status = result.status.value
+    say(f"  saved on drafts/{result.slug} as commit {result.commit[:12]}: status [bold]{status}[/]")
+    rule_findings = [f for f in result.findings if f.code != "TM01"]
+    say(f"  findings ({len(result.errors)} error(s), {len(rule_findings) - len(result.errors)} other):")
+    for finding in rule_findings:
+        say(f"    line {finding.line}: {finding.code} {finding.severity.value} {finding.message}")
+        if finding.hint:
+            say(f"      fix: {finding.hint}")
+    if not rule_findings:
+        say("    none")
+    needing = [f for f in ledger.flags if f.needs_approval]
+    carried = set(ledger.carried_over)
+    say(
+        f"  flags: {len(ledger.flags)} medical term(s); {len(needing)} need a clinician "
+        f"({len(result.pending_keys)} pending, {len(carried)} decision(s) carried over):"
+    )
+    for flag in needing:
+        note = " (carried over)" if flag.key in carried else ""
+        say(f"    {flag.key[:8]}  line {flag.line:>2}  {flag.category.value:<11} {flag.term!r:<32} "
+            f"{flag.status.value}{note}")
+    informational = sorted({f.normalized for f in ledger.flags if not f.needs_approval})
+    if informational:
+        say(f"    informational only ({len(informational)}): {', '.join(informational)}")
+
+
+def decisions_for(result: SubmissionResult, person_id: str, content: Path) -> list[DecisionInput]:
+    """Approvals for every pending flag this clinician may decide on under the roster and policy."""
+    from flows.context import load_policy_from, load_roster_from, open_repo
+
+    with open_repo(path=content) as repo:
+        person = load_roster_from(repo).get(person_id)
+        policy = load_policy_from(repo)
+    assert person is not None
+    return [
+        DecisionInput(key=flag.key, verdict=Verdict.APPROVE)
+        for flag in result.ledger.flags
+        if flag.blocks_publishing and policy.deciding_role(person, flag.category) is not None
+    ]
+
+
+def run_demo(directory: Path, say: Say) -> DemoResult:
+    """Run the whole demo in `directory`, narrating each step through `say` (rich markup)."""
+    from content_repo import ContentRepo, Identity
+    from flows.publish import publish_approved
+    from flows.record_review import record_review
+    from flows.submit import submit_draft
+    from validators.importer import import_page, read_page
+    from validators.templates import load_templates
+
+    started = time.monotonic()
+
+    def step(title: str) -> None:
+        say(f"\n[bold]{title}[/] [dim](at {time.monotonic() - started:.1f} s)[/]")
+
+    directory = directory.resolve()
+    content, remote, drafts = directory / "content", directory / "remote.git", directory / "drafts"
+    now = datetime.now(UTC)
+
+    step("1. A content repository with a bare remote and a roster")
+    prepare_directory(directory)
+    ContentRepo.init(remote, bare=True).close()
+    with ContentRepo.init(content) as repo:
+        repo.add_remote("origin", str(remote))
+        editor = Identity(name=EDITOR_NAME, email=EDITOR_EMAIL)
+        repo.write_path("roster.yaml", roster_text(now), editor, message="Add the demo roster")
+        repo.push("origin")
+    say(f"  {content} (remote: {remote})")
+    say(f"  roster.yaml on main: {WRITER} (writer), {PHYSICIAN} (physician), {PHARMACIST} (pharmacist)")
+
+    step("2. Import the seed page as a draft")
+    page = seed_page()
+    imported = import_page(read_page(page), page, load_templates(None)["condition"], author=WRITER)
+    drafts.mkdir()
+    draft_path = drafts / f"{imported.slug}.md"
+    draft_path.write_text(imported.text, encoding="utf-8")
+    say(f"  {page.name} -> {draft_path.relative_to(directory)} ({len(imported.notes)} import note(s))")
+
+    step(f"3. {WRITER} submits the draft (flow submit_draft)")
+    first = submit_draft(draft_path, repo_path=content)
+    show_submission(say, first)
+
+    step(f"4. {PHARMACIST} approves the medicine flags (flow record_review)")
+    pharmacist_decisions = decisions_for(first, PHARMACIST, content)
+    if pharmacist_decisions:
+        outcome = record_review(first.slug, PHARMACIST, pharmacist_decisions, repo_path=str(content))
+        say(f"  {len(outcome.decided)} approval(s) recorded as commit {outcome.commit[:12]}: "
+            f"status {outcome.status.value}")
+    else:
+        say("  no flag for a pharmacist in this draft")
+
+    step(f"5. {WRITER} fixes what the findings ask, and resubmits")
+    revised, edits = revise(imported.text)
+    for edit in edits:
+        say(f"  edit {edit}")
+    draft_path.write_text(revised, encoding="utf-8")
+    second = submit_draft(draft_path, repo_path=content)
+    show_submission(say, second)
+
+    step(f"6. {PHYSICIAN} approves the remaining flags (flow record_review)")
+    physician_decisions = decisions_for(second, PHYSICIAN, content)
+    if physician_decisions:
+        outcome = record_review(second.slug, PHYSICIAN, physician_decisions, repo_path=str(content))
+        say(f"  {len(outcome.decided)} approval(s) recorded as commit {outcome.commit[:12]}: "
+            f"status {outcome.status.value}")
+
+    step("7. The scheduler publishes what is approved (flow publish_approved)")
+    report = publish_approved(repo_path=content, remote="origin")
+    for item in report.drafts:
+        detail = item.tag if item.tag else item.reason
+        say(f"  {item.slug}: {item.outcome.value} ({detail})")
+    say(f"  pushed to {remote}: {'yes' if report.pushed else 'no'}")
+    if not report.published:
+        raise DemoRefused("the demo article was not published: " + "; ".join(d.reason for d in report.held))
+
+    step("8. The published article on the remote's main")
+    with ContentRepo.open(remote) as published_repo:
+        text = published_repo.read(second.slug) or ""
+        history = published_repo.history(second.slug)
+    for line in text.splitlines():
+        say(f"  | {line}")
+
+    step(f"9. git log of the remote's main (as `git -C {remote} log main` shows it)")
+    for commit in history:
+        say(f"  [yellow]commit {commit.sha}[/]")
+        say(f"  Author: {commit.author.format()}")
+        say(f"  Date:   {commit.authored_at.isoformat()}")
+        for line in commit.message.strip().splitlines():
+            say(f"      {line}")
+        say("")
+    published = report.published[0]
+    reviewers = [v for c in history for v in c.trailers.get("Reviewed-by", []) if c.sha == published.commit]
+    elapsed = time.monotonic() - started
+    say(f"\n[bold]Done in {elapsed:.0f} s.[/] {second.slug} is published as {published.tag}, "
+        f"reviewed by {', '.join(reviewers)}.")
+    say(f"Look around: git -C {content} log --all --oneline --graph")
+    return DemoResult(
+        directory=directory,
+        content=content,
+        remote=remote,
+        slug=second.slug,
+        published_commit=published.commit or "",
+        reviewers=reviewers,
+    )
