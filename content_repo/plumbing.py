@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from content_repo.errors import ContentRepoError, GitError
+
 ZERO_OID = "0" * 40
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 CACHE_SIZE = 512
@@ -35,18 +37,18 @@ BLOB_MODE = "100644"
 CRASH_ENV = "EDITORIAL_CONTENT_REPO_CRASH_AT"
 
 
-class GitFailure(Exception):
-    """A git command exited non-zero (internal; translated by the facade)."""
+class GitFailure(GitError):
+    """A git command exited non-zero, or the object store failed (a GitError, so it never escapes raw)."""
 
     def __init__(self, args: Sequence[str], returncode: int, stderr: str) -> None:
-        self.command = " ".join(args[:2])
         self.returncode = returncode
         self.stderr = stderr.strip()
-        super().__init__(f"git {self.command}: exit {returncode}: {self.stderr}")
+        super().__init__(" ".join(args[:2]), f"exit {returncode}: {self.stderr}")
 
 
-class RefUpdateRejected(Exception):
-    """A ref transaction was refused because a ref was not at its expected value (internal)."""
+class RefUpdateRejected(ContentRepoError):
+    """A ref transaction refused because a ref was not at its expected value (the facade retries or
+    raises RefRaceError)."""
 
     def __init__(self, ref: str | None, detail: str) -> None:
         self.ref = ref
@@ -227,10 +229,10 @@ class ObjectStore:
                         body = process.stdout.read(int(size))
                         process.stdout.read(1)
                     return oid, kind, body
-                except (BrokenPipeError, OSError, ValueError):
+                except (OSError, ValueError) as exc:
                     self._stop()
                     if attempt:
-                        raise
+                        raise GitFailure(["cat-file", "--batch-command"], -1, str(exc)) from exc
         return None
 
     def resolve(self, name: str) -> str | None:
@@ -320,8 +322,11 @@ class ObjectStore:
         target = directory / oid[2:]
         if target.exists():
             return oid
-        directory.mkdir(exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix="tmp_obj_", dir=directory)
+        try:
+            directory.mkdir(exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix="tmp_obj_", dir=directory)
+        except OSError as exc:
+            raise GitFailure(["hash-object", "-w"], -1, f"cannot write to {self.objects_dir}: {exc}") from exc
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(zlib.compress(raw, 1))
@@ -329,9 +334,11 @@ class ObjectStore:
             # Atomic: readers see no file or the whole object. A concurrent writer of the same
             # object writes the same bytes, so replacing it is harmless (git's core.createObject=rename).
             os.replace(temp, target)
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
+            if isinstance(exc, OSError):
+                raise GitFailure(["hash-object", "-w"], -1, f"cannot write object {oid}: {exc}") from exc
             raise
         return oid
 

@@ -296,14 +296,18 @@ class ContentRepo:
             parents=list(raw.parents),
         )
 
-    def _retrying(self, attempt_once: Callable[[int], T | None]) -> T:
-        """Call `attempt_once(attempt)` until it returns a value; it returns None after a lost CAS race."""
+    def _retrying(self, ref: str, attempt_once: Callable[[int], T | None]) -> T:
+        """Call `attempt_once(attempt)` until it returns a value; it returns None after a lost CAS race.
+
+        Between attempts: a random pause of up to 1, 2, 4 ... 50 ms (jitter spreads racing writers).
+        """
         for attempt in range(self.ref_attempts):
             result = attempt_once(attempt)
             if result is not None:
                 return result
             time.sleep(random.uniform(0, min(0.05, 0.001 * 2 ** min(attempt, 6))))
-        raise RefRaceError("(several refs)", None, None)
+        current = self.objects.resolve(ref)
+        raise RefRaceError(ref, None, current)
 
     def _store_texts(self, texts: Mapping[str, bytes | None]) -> dict[str, str | None]:
         return {
@@ -393,7 +397,7 @@ class ContentRepo:
                 return None
             return self.commit_info(commit)
 
-        return self._retrying(attempt)
+        return self._retrying(ref, attempt)
 
     def _draft_base(self, head: str) -> str:
         """The main commit a draft started from: its `Draft-Base:` trailer, copied onto each draft commit."""
@@ -498,7 +502,7 @@ class ContentRepo:
                 return None
             return self.commit_info(commit)
 
-        return self._retrying(attempt)
+        return self._retrying(MAIN, attempt)
 
     def _require_main(self) -> str:
         main = self.objects.resolve(MAIN)
@@ -588,7 +592,7 @@ class ContentRepo:
                 return None  # main or the tag moved under us: re-read and rebuild on the new tip
             return Publication(slug=slug, version=version, commit=commit, tag=tag_name)
 
-        return self._retrying(attempt)
+        return self._retrying(MAIN, attempt)
 
     def _article_author(self, head: str, base: str) -> Identity:
         """The author of the draft commit that last changed the article text (the writer)."""
@@ -640,7 +644,7 @@ class ContentRepo:
                 return None
             return Publication(slug=slug, version=new_version, commit=commit, tag=tag_name)
 
-        return self._retrying(attempt)
+        return self._retrying(MAIN, attempt)
 
     def unpublish(self, slug: str, actor: Identity) -> CommitInfo:
         """Remove the article and its review from main in a new commit (tags and history stay)."""
@@ -663,7 +667,7 @@ class ContentRepo:
                 return None
             return self.commit_info(commit)
 
-        return self._retrying(attempt)
+        return self._retrying(MAIN, attempt)
 
     # -- history and listings ---------------------------------------------------------------------
     def history(self, slug: str) -> list[CommitInfo]:

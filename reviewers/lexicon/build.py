@@ -129,21 +129,28 @@ def editorial_candidates(term: EditorialTerm) -> Iterator[_Candidate]:
     yield from _candidates(sorted(forms), original, term.category, canonical, "editorial", term.id)
 
 
-def select_entries(candidates: Iterable[_Candidate], stoplist: frozenset[str]) -> tuple[list[LexiconEntry], int, int]:
-    """One entry per term (the best-ranked candidate), without stoplisted or unmatchable terms."""
+def select_entries(
+    candidates: Iterable[_Candidate], stoplist: frozenset[str]
+) -> tuple[list[LexiconEntry], int, int]:
+    """One entry per term (the best-ranked candidate), without stoplisted or unmatchable terms;
+    also returns how many terms were stoplisted and how many were unmatchable."""
     best: dict[str, _Candidate] = {}
     for candidate in candidates:
         current = best.get(candidate.entry.term)
         if current is None or candidate.rank < current.rank:
             best[candidate.entry.term] = candidate
     stopped = sum(1 for term in best if term in stoplist)
-    unmatchable = sum(1 for term in best if term not in stoplist and not is_matchable(term))
-    entries = [
-        candidate.entry
-        for term, candidate in sorted(best.items())
-        if term not in stoplist and is_matchable(term)
-    ]
-    return entries, stopped, unmatchable
+    kept = {term: candidate for term, candidate in best.items() if term not in stoplist and _matchable(candidate)}
+    unmatchable = len(best) - stopped - len(kept)
+    return [candidate.entry for _, candidate in sorted(kept.items())], stopped, unmatchable
+
+
+def _matchable(candidate: _Candidate) -> bool:
+    """Reviewed entries may be two-letter abbreviations ("ct"); vocabulary terms must pass is_matchable."""
+    term = candidate.entry.term
+    if candidate.entry.source == "editorial":
+        return len(term) >= 2
+    return is_matchable(term)
 
 
 def build_entries(inputs: BuildInputs) -> BuildResult:

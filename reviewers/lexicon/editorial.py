@@ -37,7 +37,7 @@ class EditorialTerm:
 
 
 def _fail(path: Path, where: str, message: str) -> ConfigError:
-    return ConfigError(f"{path}: {where}: {message}")
+    return ConfigError(path, f"{where}: {message}")
 
 
 def _check_keys(path: Path, where: str, mapping: dict[str, Any], allowed: tuple[str, ...]) -> None:
@@ -110,7 +110,7 @@ def load_editorial_terms(directory: Path) -> list[EditorialTerm]:
     for path in sorted(directory.glob("*.yaml")):
         for entry in parse_terms_file(path.read_text(encoding="utf-8"), path):
             if entry.id in seen:
-                raise ConfigError(f"{path}: id {entry.id!r} is already used in {seen[entry.id]}")
+                raise ConfigError(path, f"id {entry.id!r} is already used in {seen[entry.id]}")
             seen[entry.id] = str(path)
             terms.append(entry)
     return terms

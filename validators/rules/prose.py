@@ -385,6 +385,7 @@ class UnbalancedBrackets(Rule):
     description: ClassVar[str] = "A bracket or quote mark has no partner in its paragraph."
 
     _PAIRS: ClassVar[dict[str, str]] = {"(": ")", "[": "]", "{": "}", "“": "”"}
+    _MARKS: ClassVar[re.Pattern[str]] = re.compile(r'[()\[\]{}“”"]')
     _ENUMERATION: ClassVar[re.Pattern[str]] = re.compile(r"(?:^|(?<=\s))[a-zA-Z0-9]{1,2}$")
 
     def check(self, article: Article, template: Template) -> Iterable[Finding]:
@@ -409,7 +410,8 @@ class UnbalancedBrackets(Rule):
         stack: list[tuple[int, str]] = []
         lonely: list[tuple[int, str]] = []
         straight: list[int] = []
-        for index, char in enumerate(view):
+        for mark in self._MARKS.finditer(view):
+            index, char = mark.start(), mark.group()
             if char in self._PAIRS:
                 stack.append((index, char))
             elif char in closers:
@@ -436,9 +438,9 @@ class Placeholder(Rule):
 
     def check(self, article: Article, template: Template) -> Iterable[Finding]:
         """A finding at each placeholder (an error: a placeholder must never be published)."""
-        labels, pattern = _placeholder_pattern()
+        patterns = _placeholder_patterns()
         for item in prose_blocks(article):
-            found = [(m.start(), _label(m, labels), m.group()) for m in pattern.finditer(item.view)]
+            found = [(m.start(), label, m.group()) for label, p in patterns for m in p.finditer(item.view)]
             for start, label, text in sorted(found):
                 line, column = _position(article, item.block, start)
                 yield self.finding(
@@ -451,19 +453,12 @@ class Placeholder(Rule):
 
 
 @lru_cache(maxsize=1)
-def _placeholder_pattern() -> tuple[dict[str, str], re.Pattern[str]]:
-    """One pattern for every placeholder (a named group each), and the label of each group."""
-    terms = load_prose_terms().placeholders
-    labels = {f"p{index}": term.label for index, term in enumerate(terms)}
-    alternatives = [
-        f"(?P<p{index}>{'(?i:' if term.ignore_case else '(?:'}{term.pattern}))"
-        for index, term in enumerate(terms)
+def _placeholder_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """(label, pattern) of each placeholder (separate patterns scan faster than one alternation)."""
+    return [
+        (term.label, re.compile(term.pattern, re.IGNORECASE if term.ignore_case else 0))
+        for term in load_prose_terms().placeholders
     ]
-    return labels, re.compile("|".join(alternatives))
-
-
-def _label(match: re.Match[str], labels: dict[str, str]) -> str:
-    return next(label for group, label in labels.items() if match.group(group) is not None)
 
 
 # --- CL: absolute claims -------------------------------------------------------------------------
