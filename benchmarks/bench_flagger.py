@@ -33,9 +33,9 @@ def medquad_answers(eval_dir: Path, words: int) -> list[str]:
     total = 0
     with gzip.open(eval_dir / "medquad" / "medquad_qa.jsonl.gz", "rt", encoding="utf-8") as stream:
         for line in stream:
-            answer = json.loads(line)["answer"].strip()
+            answer = "\n".join(part.strip() for part in json.loads(line)["answer"].strip().splitlines())
             if not answer:
-                continue
+                continue  # MedQuAD's answers are indented: unindented, they read as Markdown prose
             answers.append(answer)
             total += len(answer.split())
             if total >= words:

@@ -59,7 +59,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     args = parser.parse_args()
     rng = random.Random(2)
-    texts = [shuffled(SOURCES[i % len(SOURCES)].read_text(encoding="utf-8"), rng) for i in range(args.articles)]
+    sources = [path.read_text(encoding="utf-8") for path in SOURCES]
+    texts = [shuffled(sources[i % len(sources)], rng) for i in range(args.articles)]
     templates = load_templates()
     template = templates["condition"]
     articles: list[Article] = [parse_article(t, f"a{i}.md") for i, t in enumerate(texts)]
@@ -108,7 +109,8 @@ def main() -> None:
     draft = import_page(page, "seed.txt", template, author="w").text
     parse_draft = timed(lambda: [parse_article(draft, "d.md") for _ in range(pages)])
     imports = timed(lambda: [import_page(page, "seed.txt", template, author="w") for _ in range(pages)])
-    print(f"{'parse the imported draft (baseline)':<46}{parse_draft:>9.3f}{pages / parse_draft:>12,.0f}{1:>7.1f}x")
+    print(f"{'parse the imported draft (baseline)':<46}{parse_draft:>9.3f}{pages / parse_draft:>12,.0f}"
+          f"{1:>7.1f}x")
     print(f"{'import_page of the seed page':<46}{imports:>9.3f}{pages / imports:>12,.0f}"
           f"{imports / parse_draft:>7.1f}x")
 

@@ -1,8 +1,10 @@
 """Publish 1,000 approved articles (one commit + one tag each, then one push) against `git fast-import`.
 
 Run: .venv/bin/python benchmarks/bench_publish.py [--count 1000]
-Prints the time of the publications, of the push, and the ratio to a `git fast-import` of the same
-commits and tags (then pushed the same way) measured in the same run. Goal: 1,000 publications <= 20 s.
+Publishes the drafts once with one `publish()` call each and once with one `publish_many()` batch
+(each publication still its own commit, tag and CAS transaction), pushes each result to a bare
+remote, and prints the times and their ratio to a `git fast-import` of the same commits and tags
+(then pushed the same way) measured in the same run. Goal: 1,000 publications + push <= 20 s.
 """
 
 from __future__ import annotations
@@ -107,57 +109,86 @@ def fast_import_baseline(root: Path, count: int) -> tuple[float, float]:
     return imported, time.perf_counter() - started
 
 
+def prepared_repository(root: Path, name: str, count: int) -> tuple[ContentRepo, dict[str, str], float]:
+    """A repository with `count` drafts, each submitted then approved; returns it, the heads, the seconds."""
+    repo = ContentRepo.init(root / f"{name}.git", bare=True, pipeline=PIPELINE)
+    git(root, "init", "-q", "--bare", str(root / f"{name}-remote.git"))
+    repo.add_remote("origin", str(root / f"{name}-remote.git"))
+    started = time.perf_counter()
+    heads = {}
+    for i in range(count):
+        article = parse_article(article_text(i), f"condition-{i:04d}.md")
+        repo.save_draft(article, WRITER)
+        heads[article.slug] = repo.record_review(
+            article.slug, ledger_text(i), CLINICIAN, message="Approve 1 flag"
+        ).sha
+    return repo, heads, time.perf_counter() - started
+
+
+def approval(i: int) -> PublicationRecord:
+    """The approval record of article `i`."""
+    return PublicationRecord(
+        reviewers=[CLINICIAN],
+        content_hash=text_content_hash(article_text(i)),
+        approved_flags=1,
+        reviewed_on=REVIEWED_ON,
+    )
+
+
+def push_and_check(root: Path, name: str, repo: ContentRepo, count: int) -> float:
+    """Push to the bare remote; check one commit and one tag per publication arrived; return seconds."""
+    started = time.perf_counter()
+    repo.push("origin", drafts=False)
+    pushing = time.perf_counter() - started
+    remote = root / f"{name}-remote.git"
+    tags = git(remote, "for-each-ref", "refs/tags/published/").count(b"\n")
+    commits = int(git(remote, "rev-list", "--count", "--first-parent", "main").strip()) - 1
+    assert (tags, commits) == (count, count), (tags, commits)
+    git(root / f"{name}.git", "fsck", "--strict")
+    repo.close()
+    return pushing
+
+
 def main() -> None:
-    """Set up drafts, time the publications and the push, and compare with fast-import."""
+    """Set up drafts, time the publications and the push (one call each, then one batch), compare."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=1000)
     count = parser.parse_args().count
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
-        repo = ContentRepo.init(root / "content.git", bare=True, pipeline=PIPELINE)
-        git(root, "init", "-q", "--bare", str(root / "remote.git"))
-        repo.add_remote("origin", str(root / "remote.git"))
-
-        started = time.perf_counter()
-        heads = {}
-        for i in range(count):
-            article = parse_article(article_text(i), f"condition-{i:04d}.md")
-            repo.save_draft(article, WRITER)
-            heads[article.slug] = repo.record_review(
-                article.slug, ledger_text(i), CLINICIAN, message="Approve 1 flag"
-            ).sha
-        setup = time.perf_counter() - started
-
+        repo, heads, setup = prepared_repository(root, "single", count)
         started = time.perf_counter()
         for i in range(count):
             slug = f"condition-{i:04d}"
-            record = PublicationRecord(
-                reviewers=[CLINICIAN],
-                content_hash=text_content_hash(article_text(i)),
-                approved_flags=1,
-                reviewed_on=REVIEWED_ON,
-            )
-            repo.publish(slug, heads[slug], record)
-        publishing = time.perf_counter() - started
+            repo.publish(slug, heads[slug], approval(i))
+        single = time.perf_counter() - started
+        single_push = push_and_check(root, "single", repo, count)
 
+        repo, heads, _ = prepared_repository(root, "batch", count)
         started = time.perf_counter()
-        repo.push("origin", drafts=False)
-        pushing = time.perf_counter() - started
-        tags = git(root / "remote.git", "for-each-ref", "--count=100000", "refs/tags/published/").count(b"\n")
-        commits = int(git(root / "remote.git", "rev-list", "--count", "--first-parent", "main").strip())
-        git(root / "content.git", "fsck", "--strict")
-        repo.close()
+        requests = [(f"condition-{i:04d}", heads[f"condition-{i:04d}"], approval(i)) for i in range(count)]
+        results = repo.publish_many(requests)
+        batch = time.perf_counter() - started
+        assert all(not isinstance(result, Exception) for result in results)
+        batch_push = push_and_check(root, "batch", repo, count)
 
         fast_import, fast_push = fast_import_baseline(root, count)
 
-    total = publishing + pushing
     baseline = fast_import + fast_push
     print(f"setup ({count} drafts, each saved then reviewed): {setup:.2f} s")
-    print(f"publish x{count}: {publishing:.2f} s ({count / publishing:.0f}/s); push: {pushing:.2f} s")
-    print(f"remote has {commits - 1} publication commits on main's first-parent line and {tags} tags")
-    print(f"git fast-import of the same commits+tags: {fast_import:.2f} s; its push: {fast_push:.2f} s")
-    print(f"ratio publish+push / fast-import+push: {total / baseline:.1f}x")
-    print(f"goal: {count} publications + push <= 20 s: {'met' if total <= 20 else 'NOT met'} ({total:.2f} s)")
+    print(
+        f"git fast-import of the same {count} commits + tags: {fast_import:.2f} s; its push: {fast_push:.2f} s"
+    )
+    for label, publishing, pushing in (
+        (f"publish() x{count}", single, single_push),
+        (f"publish_many({count})", batch, batch_push),
+    ):
+        total = publishing + pushing
+        verdict = "met" if total <= 20 else "NOT met"
+        print(
+            f"{label}: {publishing:.2f} s ({count / publishing:.0f}/s) + push {pushing:.2f} s = {total:.2f} s; "
+            f"{total / baseline:.1f}x fast-import+push; goal <= 20 s {verdict}"
+        )
 
 
 if __name__ == "__main__":

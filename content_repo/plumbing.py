@@ -7,7 +7,7 @@ never see a half-written state and a killed process leaves refs before or after 
 - Reads go through one long-lived `git cat-file --batch-command` per process (about 0.1 ms a
   lookup; it re-reads refs on every query, so values are fresh).
 - Objects are written as loose objects exactly as `git hash-object -w` writes them (zlib of
-  `<type> <size>\\0<data>`, temp file then link, mode 0444): no process spawn per object. Commits
+  `<type> <size>\\0<data>`, temp file then rename, mode 0444): no process spawn per object. Commits
   that must be signed go through `git commit-tree -S` instead.
 - Ref moves are one transaction (start/verify/update/create/delete/prepare/commit) in a long-lived
   `git update-ref --stdin` session: all of its refs move, or none.
@@ -29,9 +29,9 @@ from pathlib import Path
 
 from content_repo.errors import ContentRepoError, GitError
 
-ZERO_OID = "0" * 40
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 CACHE_SIZE = 512
+PIPELINE_CHUNK = 200  # requests or ref transactions written before reading their answers
 TREE_MODE = "40000"
 BLOB_MODE = "100644"
 CRASH_ENV = "EDITORIAL_CONTENT_REPO_CRASH_AT"
@@ -235,6 +235,49 @@ class ObjectStore:
                         raise GitFailure(["cat-file", "--batch-command"], -1, str(exc)) from exc
         return None
 
+    def query_many(self, requests: Sequence[tuple[str, str]]) -> list[tuple[str, str, bytes | None] | None]:
+        """Answers to many `info`/`contents` requests, pipelined (one round trip per 200 requests).
+
+        Each answer is (oid, type, data or None for `info`), or None when the object is missing.
+        """
+        answers: list[tuple[str, str, bytes | None] | None] = []
+        for start in range(0, len(requests), PIPELINE_CHUNK):
+            answers += self._query_chunk(requests[start : start + PIPELINE_CHUNK])
+        return answers
+
+    def _query_chunk(self, requests: Sequence[tuple[str, str]]) -> list[tuple[str, str, bytes | None] | None]:
+        usable = [not any(c in name for c in "\n\r\0") for _, name in requests]
+        payload = "".join(f"{cmd} {name}\n" for (cmd, name), ok in zip(requests, usable, strict=True) if ok)
+        with self._lock:
+            process = self._reader()
+            stdin, stdout = process.stdin, process.stdout
+            assert stdin is not None and stdout is not None
+            answers: list[tuple[str, str, bytes | None] | None] = []
+            try:
+                # Requests stay far below a pipe buffer, so writing them all before reading cannot block.
+                stdin.write(payload.encode("utf-8", "surrogateescape"))
+                stdin.flush()
+                for (command, _), ok in zip(requests, usable, strict=True):
+                    if not ok:
+                        answers.append(None)
+                        continue
+                    header = stdout.readline()
+                    if not header:
+                        raise BrokenPipeError("cat-file exited")
+                    fields = header.decode("utf-8", "surrogateescape").rstrip("\n").split(" ")
+                    if len(fields) != 3 or fields[-1] in ("missing", "ambiguous"):
+                        answers.append(None)
+                        continue
+                    body = None
+                    if command == "contents":
+                        body = stdout.read(int(fields[2]))
+                        stdout.read(1)
+                    answers.append((fields[0], fields[1], body))
+            except (OSError, ValueError) as exc:
+                self._stop()
+                raise GitFailure(["cat-file", "--batch-command"], -1, str(exc)) from exc
+            return answers
+
     def resolve(self, name: str) -> str | None:
         """The object id a ref or revision names now, or None when it does not exist."""
         found = self._query("info", name)
@@ -320,8 +363,15 @@ class ObjectStore:
         oid = hashlib.sha1(raw).hexdigest()
         directory = self.objects_dir / oid[:2]
         target = directory / oid[2:]
-        if target.exists():
-            return oid
+        if not target.exists():
+            self._store_loose(oid, raw, directory, target)
+        if kind == "commit" and oid not in self._commits:
+            if len(self._commits) >= CACHE_SIZE:
+                self._commits.clear()
+            self._commits[oid] = parse_commit(data)
+        return oid
+
+    def _store_loose(self, oid: str, raw: bytes, directory: Path, target: Path) -> None:
         try:
             directory.mkdir(exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix="tmp_obj_", dir=directory)
@@ -340,7 +390,6 @@ class ObjectStore:
             if isinstance(exc, OSError):
                 raise GitFailure(["hash-object", "-w"], -1, f"cannot write object {oid}: {exc}") from exc
             raise
-        return oid
 
     def write_tree(self, entries: Mapping[str, TreeEntry]) -> str:
         """Store a tree object; return its id."""
@@ -425,6 +474,40 @@ class RefUpdater:
             except (BrokenPipeError, OSError) as exc:
                 raise self._failure("git update-ref ended") from exc
             crash_point(crash_prefix + "committed")
+
+    def apply_many(self, transactions: Sequence[Sequence[str]]) -> tuple[int, RefUpdateRejected | None]:
+        """Apply transactions in order, each atomic on its own, pipelined in chunks.
+
+        Returns how many were committed, and the rejection of the next one (None when all were):
+        git stops at the first refused transaction, so the ones after it are not applied.
+        """
+        for transaction in transactions:
+            for command in transaction:
+                if "\n" in command or "\0" in command:
+                    raise ValueError("ref command with a line break")
+        applied = 0
+        with self._lock:
+            for start in range(0, len(transactions), PIPELINE_CHUNK // 2):
+                chunk = transactions[start : start + PIPELINE_CHUNK // 2]
+                process = self._session()
+                stdin, stdout = process.stdin, process.stdout
+                assert stdin is not None and stdout is not None
+                payload = "".join(
+                    "start\n" + "".join(c + "\n" for c in commands) + "prepare\ncommit\n"
+                    for commands in chunk
+                )
+                try:
+                    stdin.write(payload.encode())
+                    stdin.flush()
+                    for _ in chunk:
+                        for reply in ("start: ok", "prepare: ok", "commit: ok"):
+                            line = stdout.readline()
+                            if line.decode("utf-8", "replace").strip() != reply:
+                                return applied, self._failure(f"update-ref said {line!r}")
+                        applied += 1
+                except OSError:
+                    return applied, self._failure("git update-ref ended")
+        return applied, None
 
     def _expect(self, line: bytes, reply: str) -> None:
         if line.decode("utf-8", "replace").strip() != reply:

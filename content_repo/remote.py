@@ -156,6 +156,9 @@ def reconcile_main(repo: ContentRepo, remote: str) -> bool:
                     "merge-tree",
                     "--write-tree",
                     "--name-only",
+                    # Two repositories each made by ContentRepo.init have unrelated first commits;
+                    # their contents still merge file by file (conflicts are reported, not resolved).
+                    "--allow-unrelated-histories",
                     ours,
                     theirs,
                 ],

@@ -31,7 +31,6 @@ from content_repo.plumbing import (
     ObjectStore,
     RefUpdater,
     RefUpdateRejected,
-    crash_point,
     run_git,
 )
 from content_repo.safety import (
@@ -46,7 +45,7 @@ from content_repo.safety import (
     check_slug,
 )
 from content_repo.trailers import parse_trailers, with_trailers
-from validators.frontmatter import stamp_review, strip_publishing_keys
+from validators.frontmatter import strip_publishing_keys
 from validators.models import Article
 
 if TYPE_CHECKING:
@@ -55,7 +54,9 @@ if TYPE_CHECKING:
 MAIN = "refs/heads/main"
 DRAFT_PREFIX = "refs/heads/drafts/"
 TAG_PREFIX = "refs/tags/published/"
+ARCHIVE_PREFIX = "refs/archive/drafts/"
 DRAFT_BASE_TRAILER = "Draft-Base"
+DRAFT_AUTHOR_TRAILER = "Draft-Author"
 DEFAULT_PIPELINE = Identity(name="Editorial pipeline", email="pipeline@editorial.invalid")
 
 T = TypeVar("T")
@@ -148,6 +149,7 @@ class ContentRepo:
             raise RepositoryError(str(target), f"cannot create a git repository: {exc}") from exc
         content = cls._connect(git_dir, pipeline)
         content._ensure_main()
+        content._point_unborn_head_at_main()
         return content
 
     @classmethod
@@ -185,6 +187,26 @@ class ContentRepo:
             raise RepositoryError(str(git_dir), f"object format {object_format} is not supported (sha1 only)")
         return cls(git_dir, pipeline=pipeline, sign_commits=sign == "true")
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle as its settings only (Prefect may hash or ship it); helper processes restart lazily."""
+        return {
+            "git_dir": self.git_dir,
+            "pipeline": self.pipeline,
+            "sign_commits": self.sign_commits,
+            "ref_attempts": self.ref_attempts,
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        git_dir = state["git_dir"]
+        pipeline = state["pipeline"]
+        assert isinstance(git_dir, Path) and isinstance(pipeline, Identity)
+        self.__init__(  # type: ignore[misc]
+            git_dir,
+            pipeline=pipeline,
+            sign_commits=bool(state["sign_commits"]),
+            ref_attempts=int(str(state["ref_attempts"])),
+        )
+
     def close(self) -> None:
         """Stop the helper git processes."""
         self.objects.close()
@@ -208,6 +230,15 @@ class ContentRepo:
         except RefUpdateRejected:
             if self.objects.resolve(MAIN) is None:
                 raise
+
+    def _point_unborn_head_at_main(self) -> None:
+        """When HEAD names a branch that does not exist (re-initialised repository), point it at main."""
+        try:
+            head = run_git(self.git_dir, ["symbolic-ref", "-q", "HEAD"]).decode().strip()
+        except GitFailure:
+            return  # detached HEAD: leave the user's choice alone
+        if head != MAIN and self.objects.resolve(head) is None:
+            self._git(["symbolic-ref", "HEAD", MAIN])
 
     # -- low-level helpers -----------------------------------------------------------------------
     def _git(self, args: Sequence[str], *, input: bytes | None = None) -> bytes:
@@ -368,11 +399,13 @@ class ContentRepo:
     ) -> CommitInfo:
         ref = draft_ref(slug)
         blobs = self._store_texts(files)
+        writes_article = article_path(slug) in files
 
         def attempt(_: int) -> CommitInfo | None:
             head = self.objects.resolve(ref)
             if expected_head is not None and head != expected_head:
                 raise RefRaceError(ref, expected_head, head)
+            writer = author.format() if writes_article else None
             if head is None:
                 if must_exist:
                     raise NotFoundError(f"draft {slug!r} (no branch {ref})")
@@ -383,12 +416,18 @@ class ContentRepo:
                 command = f"create {ref} {{new}}"
             else:
                 parent = head
+                trailers = parse_trailers(self.objects.read_commit(head).message)
                 base = self._draft_base(head)
+                recorded = trailers.get(DRAFT_AUTHOR_TRAILER)
+                writer = writer or (recorded[-1] if recorded else None)
                 command = f"update {ref} {{new}} {head}"
             tree = self.objects.edit_tree(self._tree_of(parent), blobs)
-            commit = self._make_commit(
-                tree, [parent], author, with_trailers(message, [(DRAFT_BASE_TRAILER, base)])
-            )
+            # Carried on every draft commit: the main commit the draft started from, and the writer
+            # of its current text (so publishing needs one commit read, not a walk of the draft).
+            draft_trailers = [(DRAFT_BASE_TRAILER, base)]
+            if writer:
+                draft_trailers.append((DRAFT_AUTHOR_TRAILER, writer))
+            commit = self._make_commit(tree, [parent], author, with_trailers(message, draft_trailers))
             try:
                 self.refs.apply([command.format(new=commit)])
             except RefUpdateRejected as exc:
@@ -417,14 +456,22 @@ class ContentRepo:
             raise NotFoundError(f"{article_path(slug)} on {draft_ref(slug)}")
         return text, self._blob_text(head, review_path(slug)), head
 
-    def discard_draft(self, slug: str, expected_head: str) -> None:
-        """Delete `drafts/<slug>` when it is still at `expected_head` (its commits stay in the reflog)."""
+    def discard_draft(self, slug: str, expected_head: str) -> str:
+        """Retire `drafts/<slug>` when still at `expected_head`; returns the archive ref that keeps it.
+
+        The draft's commits (submissions and decisions) stay reachable under
+        `refs/archive/drafts/<slug>/<head>`, so nothing of the record is lost. Used when a draft
+        conflicts with main and the writer must start again from the current main.
+        """
         check_slug(slug)
+        check_ref_expression(expected_head)
         ref = draft_ref(slug)
+        archive = f"{ARCHIVE_PREFIX}{slug}/{expected_head}"
         try:
-            self.refs.apply([f"delete {ref} {expected_head}"])
+            self.refs.apply([f"delete {ref} {expected_head}", f"create {archive} {expected_head}"])
         except RefUpdateRejected as exc:
             raise RefRaceError(ref, expected_head, self.objects.resolve(ref)) from exc
+        return archive
 
     def list_drafts(self) -> list[DraftInfo]:
         """Every draft under review, by slug."""
@@ -528,71 +575,26 @@ class ContentRepo:
 
         Raises RefRaceError when the draft is no longer at `expected_draft_commit`, ConflictError
         when the draft text does not hash to `record.content_hash` or when main changed the article
-        after the draft was taken.
+        after the draft was taken, NotFoundError when there is no draft.
         """
-        check_slug(slug)
-        ref = draft_ref(slug)
-        head = self.objects.resolve(ref)
-        if head is None:
-            raise NotFoundError(f"draft {slug!r}")
-        if head != expected_draft_commit:
-            raise RefRaceError(ref, expected_draft_commit, head)
-        text = self._blob_text(head, article_path(slug))
-        if text is None:
-            raise NotFoundError(f"{article_path(slug)} on {ref}")
-        actual_hash = text_content_hash(text)
-        if actual_hash != record.content_hash:
-            raise ConflictError(
-                slug, f"the draft's content hash {actual_hash} is not the approved {record.content_hash}"
-            )
-        base = self._draft_base(head)
-        base_article = self._blob_id(base, article_path(slug))
-        ledger_blob = self._blob_id(head, review_path(slug))
-        author = self._article_author(head, base)
-        reviewed_by = [reviewer.format() for reviewer in record.reviewers]
-        stamped = stamp_review(text, reviewed_by, record.reviewed_on)
-        article_blob = self.objects.write("blob", check_size("article", stamped, MAX_ARTICLE_BYTES))
-        crash_point("publish:blobs-written")
+        from content_repo.publishing import publish_many
 
-        def attempt(_: int) -> Publication | None:
-            main = self._require_main()
-            if self._blob_id(main, article_path(slug)) != base_article:
-                raise ConflictError(
-                    slug,
-                    f"main changed {article_path(slug)} after the draft was taken from {base[:12]}; "
-                    "resubmit the draft from the current main",
-                )
-            version = self._latest_version(slug) + 1
-            tree = self.objects.edit_tree(
-                self._tree_of(main), {article_path(slug): article_blob, review_path(slug): ledger_blob}
-            )
-            trailers = [("Reviewed-by", who) for who in reviewed_by]
-            trailers += [
-                ("Content-Hash", record.content_hash),
-                ("Approved-Flags", str(record.approved_flags)),
-            ]
-            message = with_trailers(f"Publish {slug} v{version}", trailers)
-            # Two parents: main, and the draft's head, so the draft's submissions and decisions stay
-            # in main's history (and on every clone) after the draft branch is deleted.
-            commit = self._make_commit(tree, [main, head], author, message)
-            tag_name = f"published/{slug}/v{version}"
-            tag = self._make_tag(tag_name, commit, f"Publish {slug} v{version}")
-            crash_point("publish:objects-written")
-            commands = [
-                f"update {MAIN} {commit} {main}",
-                f"create refs/tags/{tag_name} {tag}",
-                f"delete {ref} {head}",
-            ]
-            try:
-                self.refs.apply(commands, crash_prefix="publish:")
-            except RefUpdateRejected as exc:
-                now = self.objects.resolve(ref)
-                if now != head:
-                    raise RefRaceError(ref, head, now) from exc
-                return None  # main or the tag moved under us: re-read and rebuild on the new tip
-            return Publication(slug=slug, version=version, commit=commit, tag=tag_name)
+        [result] = publish_many(self, [(slug, expected_draft_commit, record)])
+        if isinstance(result, ContentRepoError):
+            raise result
+        return result
 
-        return self._retrying(MAIN, attempt)
+    def publish_many(
+        self, requests: Sequence[tuple[str, str, PublicationRecord]]
+    ) -> list[Publication | ContentRepoError]:
+        """Publish many approved drafts, each its own commit, tag and atomic CAS transaction.
+
+        `requests` are (slug, expected draft commit, record); the result at each position is the
+        Publication, or the error that refused that one (the others are not affected).
+        """
+        from content_repo.publishing import publish_many
+
+        return publish_many(self, requests)
 
     def _article_author(self, head: str, base: str) -> Identity:
         """The author of the draft commit that last changed the article text (the writer)."""

@@ -112,8 +112,10 @@ def test_save_draft_commits_on_a_draft_branch_authored_by_the_writer(
     info = repo.save_draft(draft, WRITER, ledger_text="flags: []\n")
     assert isinstance(info, CommitInfo)
     assert info.author == WRITER and info.committer == PIPELINE
-    assert info.message == f"Submit gout\n\nDraft-Base: {main}\n"
-    assert info.trailers == {"Draft-Base": [main]}
+    assert info.message == (
+        f"Submit gout\n\nDraft-Base: {main}\nDraft-Author: Wendy Writer <wendy@example.org>\n"
+    )
+    assert info.trailers == {"Draft-Base": [main], "Draft-Author": ["Wendy Writer <wendy@example.org>"]}
     assert info.parents == [main]
     assert git(repo_path, "rev-parse", "refs/heads/main").strip() == main  # main untouched
     text, ledger, head = repo.read_draft("gout")
@@ -146,7 +148,8 @@ def test_record_review_is_authored_by_the_clinician_and_keeps_caller_trailers(re
     )
     assert info.author == CLINICIAN and info.committer == PIPELINE
     assert info.trailers["Decision"] == ["approved"]
-    assert list(info.trailers) == ["Decision", "Draft-Base"]
+    assert list(info.trailers) == ["Decision", "Draft-Base", "Draft-Author"]
+    assert info.trailers["Draft-Author"] == ["Wendy Writer <wendy@example.org>"]  # the text's writer
     assert repo.read_draft("gout")[1] == "flags: [approved]\n"
 
 
@@ -305,12 +308,20 @@ def test_rollback_and_unpublish_are_new_commits(repo_path: Path, repo: ContentRe
         repo.rollback("gout", 9, SECOND)
 
 
+def repo_main(repo: ContentRepo) -> str:
+    """main's commit."""
+    return git(repo.git_dir, "rev-parse", "refs/heads/main").strip()
+
+
 def test_discard_draft_deletes_only_from_the_expected_head(repo: ContentRepo) -> None:
     head = repo.save_draft(article("gout"), WRITER).sha
     with pytest.raises(RefRaceError):
         repo.discard_draft("gout", "0" * 40)
-    repo.discard_draft("gout", head)
+    archive = repo.discard_draft("gout", head)
+    assert archive == f"refs/archive/drafts/gout/{head}"
     assert repo.list_drafts() == []
+    assert repo.read("gout", archive) is not None  # the record is kept
+    assert repo.save_draft(article("gout"), WRITER).parents == [repo_main(repo)]  # a fresh draft from main
 
 
 @pytest.mark.parametrize(
@@ -423,3 +434,130 @@ def test_unsigned_by_default(repo_path: Path, repo: ContentRepo) -> None:
     info = repo.save_draft(article("gout"), WRITER)
     assert repo.sign_commits is False
     assert "gpgsig" not in git(repo_path, "cat-file", "-p", info.sha)
+
+
+def test_init_on_a_file_and_on_a_sha256_repository_is_a_repository_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(RepositoryError, match="cannot create a git repository"):
+        ContentRepo.init(tmp_path / "a-file")
+    subprocess.run(
+        ["git", "init", "-q", "--bare", "--object-format=sha256", str(tmp_path / "sha256.git")], check=True
+    )
+    with pytest.raises(RepositoryError, match="object format sha256 is not supported"):
+        ContentRepo.open(tmp_path / "sha256.git")
+
+
+def test_init_over_a_repository_whose_head_is_unborn_points_head_at_main(tmp_path: Path) -> None:
+    path = tmp_path / "old.git"
+    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=master", str(path)], check=True)
+    ContentRepo.init(path, bare=True).close()
+    assert git(path, "symbolic-ref", "HEAD").strip() == "refs/heads/main"
+
+
+def test_a_repository_pickles_as_its_settings_and_works_after(repo_path: Path, repo: ContentRepo) -> None:
+    import pickle
+
+    repo.write_path("roster.yaml", "people: []\n", WRITER, message="Add roster")
+    copy = pickle.loads(pickle.dumps(repo))
+    assert (copy.git_dir, copy.pipeline) == (repo.git_dir, PIPELINE)
+    assert copy.read_path("roster.yaml") == "people: []\n"
+    copy.close()
+
+
+def test_fsck_and_maintain(repo: ContentRepo) -> None:
+    repo.save_draft(article("gout"), WRITER)
+    repo.maintain()
+    assert repo.fsck() == []
+
+
+def test_history_includes_the_draft_and_list_drafts_reports_its_head(repo: ContentRepo) -> None:
+    published = article("gout")
+    repo.publish("gout", repo.save_draft(published, WRITER).sha, record(published))
+    revised = repo.save_draft(article("gout", "Revised."), WRITER, message="Revise")
+    decision = repo.record_review("gout", "flags: []\n", CLINICIAN, message="Approve revision")
+    history = repo.history("gout")
+    assert [(c.message.splitlines()[0], c.author.name) for c in history[:2]] == [
+        ("Approve revision", "Dr Carla Clinician"),
+        ("Revise", "Wendy Writer"),
+    ]
+    [draft] = repo.list_drafts()
+    assert (draft.head, draft.base) == (decision.sha, revised.trailers["Draft-Base"][0])
+    assert draft.updated_at == decision.authored_at
+
+
+def test_a_damaged_repository_surfaces_as_a_content_repo_error(tmp_path: Path) -> None:
+    with ContentRepo.init(tmp_path / "damaged.git", bare=True) as damaged:
+        damaged.write_path("roster.yaml", "people: []\n", WRITER, message="Add roster")
+        tree = git(tmp_path / "damaged.git", "rev-parse", "main^{tree}").strip()
+        (tmp_path / "damaged.git" / "objects" / tree[:2] / tree[2:]).unlink()
+    reopened = ContentRepo.open(tmp_path / "damaged.git")
+    with pytest.raises(ContentRepoError, match="is not a tree"):
+        reopened.write_path("policy.yaml", "x: 1\n", WRITER, message="Add policy")
+    reopened.close()
+
+
+def test_publish_many_publishes_each_as_its_own_commit_and_tag_and_reports_refusals(
+    repo_path: Path, repo: ContentRepo
+) -> None:
+    heads = {}
+    for slug in ("asthma", "eczema", "gout", "lupus"):
+        heads[slug] = repo.save_draft(article(slug), WRITER).sha
+    wrong = article("eczema", "Not the approved text.")
+    results = repo.publish_many(
+        [
+            ("asthma", heads["asthma"], record(article("asthma"))),
+            ("eczema", heads["eczema"], record(wrong)),
+            ("missing", heads["gout"], record(article("gout"))),
+            ("gout", heads["gout"], record(article("gout"))),
+            ("gout", heads["gout"], record(article("gout"))),
+            ("lupus", "0" * 40, record(article("lupus"))),
+        ]
+    )
+    kinds = [type(result).__name__ for result in results]
+    assert kinds == [
+        "Publication",
+        "ConflictError",
+        "NotFoundError",
+        "Publication",
+        "ConflictError",
+        "RefRaceError",
+    ]
+    assert git(repo_path, "log", "--first-parent", "--format=%s", "main").splitlines() == [
+        "Publish gout v1",
+        "Publish asthma v1",
+        "Initialize content repository",
+    ]
+    assert git(repo_path, "for-each-ref", "--format=%(refname:short)", "refs/tags/").split() == [
+        "published/asthma/v1",
+        "published/gout/v1",
+    ]
+    assert [d.slug for d in repo.list_drafts()] == ["eczema", "lupus"]
+
+
+def test_publish_many_rebuilds_on_the_new_tip_when_main_moves_under_it(
+    repo_path: Path, repo: ContentRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slugs = ["asthma", "eczema", "gout"]
+    heads = {slug: repo.save_draft(article(slug), WRITER).sha for slug in slugs}
+    other_writer = ContentRepo.open(repo_path, pipeline=PIPELINE)
+    apply_many = repo.refs.apply_many
+    calls: list[int] = []
+
+    def main_moves_first(transactions: list[list[str]]) -> tuple[int, Exception | None]:
+        if not calls:  # another process commits on main between our build and our transactions
+            other_writer.write_path("roster.yaml", "people: []\n", WRITER, message="Concurrent roster")
+        calls.append(len(transactions))
+        return apply_many(transactions)
+
+    monkeypatch.setattr(repo.refs, "apply_many", main_moves_first)
+    results = repo.publish_many([(slug, heads[slug], record(article(slug))) for slug in slugs])
+    other_writer.close()
+    assert [type(r).__name__ for r in results] == ["Publication"] * 3
+    assert calls == [3, 3]  # all three refused at once (stale main), then rebuilt and applied
+    assert git(repo_path, "log", "--first-parent", "--format=%s", "main").splitlines() == [
+        "Publish gout v1",
+        "Publish eczema v1",
+        "Publish asthma v1",
+        "Concurrent roster",
+        "Initialize content repository",
+    ]

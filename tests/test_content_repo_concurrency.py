@@ -182,6 +182,53 @@ def test_several_processes_publishing_different_articles_all_land(tmp_path: Path
     assert_fsck_clean(path)
 
 
+# A child process: publishes all the given slugs with one publish_many call.
+BATCH_PUBLISHER = """
+import sys, time
+from datetime import date
+from pathlib import Path
+from content_repo import ContentRepo, Identity, Publication, PublicationRecord, text_content_hash
+repo_path, go, slugs = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
+repo = ContentRepo.open(repo_path)
+clinician = Identity(name="Dr Carla Clinician", email="carla@example.org")
+requests = []
+for slug in slugs:
+    text, _, head = repo.read_draft(slug)
+    record = PublicationRecord(reviewers=[clinician], content_hash=text_content_hash(text),
+                               approved_flags=1, reviewed_on=date(2026, 11, 24))
+    requests.append((slug, head, record))
+while not go.exists():
+    time.sleep(0.001)
+results = repo.publish_many(requests)
+assert all(isinstance(r, Publication) for r in results), results
+repo.close()
+"""
+
+
+def test_several_processes_publishing_batches_at_once_all_land(tmp_path: Path) -> None:
+    slugs = [f"condition-{i}" for i in range(60)]
+    path = make_repo(tmp_path, slugs)
+    go = tmp_path / "go"
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", BATCH_PUBLISHER, str(path), str(go), *slugs[start::3]],
+            env=child_env(),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for start in range(3)
+    ]
+    time.sleep(1.5)
+    go.touch()
+    for child in children:
+        _, stderr = child.communicate(timeout=120)
+        assert child.returncode == 0, stderr
+    assert all(consistent_publication_state(path, slugs).values())
+    first_parent = git(path, "log", "--first-parent", "--format=%s", "main").splitlines()
+    assert sorted(first_parent[:-1]) == sorted(f"Publish {slug} v1" for slug in slugs)
+    assert_fsck_clean(path)
+
+
 def publish_in_child(path: Path, slug: str, crash_at: str) -> subprocess.CompletedProcess[str]:
     """Publish `slug` in a child process that SIGKILLs itself at `crash_at`."""
     go = path.parent / "go-now"

@@ -225,3 +225,22 @@ def test_bad_remote_names_and_urls_are_refused(first: ContentRepo) -> None:
         first.add_remote("backup", "--upload-pack=touch /tmp/pwned")
     with pytest.raises(RemoteError, match="remote 'nowhere'"):
         fetch(first, "nowhere")
+
+
+def test_a_repository_pushing_to_a_remote_initialised_separately_merges_both_first_commits(
+    tmp_path: Path,
+) -> None:
+    ContentRepo.init(tmp_path / "remote.git", bare=True, pipeline=PIPELINE_B).close()
+    with ContentRepo.init(tmp_path / "local", pipeline=PIPELINE_A) as local:
+        local.add_remote("origin", str(tmp_path / "remote.git"))
+        local.write_path("roster.yaml", "people: []\n", WRITER, message="Add roster")
+        report = push(local)
+        assert report.reconciled is True
+    remote_log = git(tmp_path / "remote.git", "log", "--format=%s|%cn", "main").splitlines()
+    assert remote_log[0] == "Reconcile main with origin/main|Pipeline A"
+    assert sorted(remote_log[1:]) == [
+        "Add roster|Pipeline A",
+        "Initialize content repository|Pipeline A",
+        "Initialize content repository|Pipeline B",
+    ]
+    assert_fsck_clean(tmp_path / "remote.git")

@@ -82,7 +82,7 @@ def test_disabled_rules_are_left_out() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("- {id: a, category: dosage, regex: 'x', label: y}\n", "rule 1: unknown key 'label' (allowed keys: id, category, regex, description, ignore_case)"),
+        ("- {id: a, category: dosage, regex: 'x', label: y}\n", "rule 1: unknown key 'label' (allowed keys: id, category, regex, description, ignore_case, trigger)"),
         ("- {id: a, category: dose, regex: 'x'}\n", "rule 1: 'category': 'dose' is not a category"),
         ("- {id: a, category: dosage, regex: '(x'}\n", "rule 1: 'regex': Value error, regular expression does not compile"),
         ("- {id: a, category: dosage, regex: x}\n- {id: a, category: dosage, regex: y}\n", "rule id 'a' is used twice"),

@@ -60,7 +60,8 @@ def approve_everything(content: Path, slug: str = SLUG) -> None:
     with open_repo(path=content) as repo:
         ledger = read_draft_under_review(repo, slug).ledger
     assert ledger is not None
-    decisions = [DecisionInput(key=f.key, verdict=Verdict.APPROVE) for f in ledger.flags if f.blocks_publishing]
+    pending = [f.key for f in ledger.flags if f.blocks_publishing]
+    decisions = [DecisionInput(key=key, verdict=Verdict.APPROVE) for key in pending]
     assert decisions, "the fixture article has flags that need a clinician"
     record_review(slug, "phil-physician", decisions, repo_path=str(content))
 
@@ -149,7 +150,9 @@ def test_submit_by_unknown_author_is_refused(site: tuple[Path, Path], tmp_path: 
 # --- publish_approved ----------------------------------------------------------------------------------
 
 
-def test_publish_approved_publishes_exactly_the_approved_text(site: tuple[Path, Path], tmp_path: Path) -> None:
+def test_publish_approved_publishes_exactly_the_approved_text(
+    site: tuple[Path, Path], tmp_path: Path
+) -> None:
     from flows.publish import Outcome, publish_approved
     from flows.submit import submit_draft
     from validators.frontmatter import strip_publishing_keys

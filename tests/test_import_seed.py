@@ -77,7 +77,7 @@ def test_check_reports_the_seeds_real_problems_and_nothing_else(imported: tuple[
     findings = check_article(load_article(draft), load_templates())
     assert [(f.code, f.line, f.column) for f in findings] == [
         ("SL03", 8, 1),  # sources: [] -- the page cites none
-        ("RD01", 11, 1),  # What is it?: grade 8.3
+        ("RD01", 11, 1),  # What is it?: grade 8.5
         ("TY03", 13, 57),  # "round- cell"
         ("TY02", 13, 275),  # "tissue trauma Mast cells originate"
         ("RD01", 21, 1),  # Signs & symptoms: grade 14.5
@@ -85,7 +85,7 @@ def test_check_reports_the_seeds_real_problems_and_nothing_else(imported: tuple[
         ("RD01", 29, 1),  # Treatment: grade 13.1
     ]
     assert [f.message for f in findings if f.code == "RD01"] == [
-        "'What is it?' reads at grade 8.3, above the target 8",
+        "'What is it?' reads at grade 8.5, above the target 8",
         "'Signs & symptoms' reads at grade 14.5, above the target 8",
         "'Diagnosis' reads at grade 10.4, above the target 8",
         "'Treatment' reads at grade 13.1, above the target 8",

@@ -15,7 +15,7 @@ from reviewers.flags import FlagCategory
 from reviewers.lexicon.build import LEXICON_PATH, BuildInputs, build, main
 from reviewers.lexicon.editorial import load_editorial_terms, parse_terms_file
 from reviewers.lexicon.entry import TSV_HEADER, LexiconEntry, LexiconFormatError, read_lexicon
-from reviewers.lexicon.sources import drug_or_chemical, promote_drug_families
+from reviewers.lexicon.sources import consumer_product_ingredient, drug_or_chemical, promote_drug_families
 from reviewers.lexicon.stoplist import load_stoplist, parse_stoplist, read_easy_words
 from reviewers.lexicon.variants import (
     adjective_of,
@@ -23,6 +23,7 @@ from reviewers.lexicon.variants import (
     expand_variants,
     hyphenation_variants,
     is_matchable,
+    is_salt_word,
     pluralize,
     singularize,
 )
@@ -69,12 +70,15 @@ DISEASES: dict[str, Any] = {
         "hypertension": ["hypertension"],
         "fever": ["fever"],
         "love": ["love"],
+        "wound": ["wounds and injuries"],
+        "wounds and injuries": ["wounds and injuries"],
     },
     "disease_canonical_to_data": {
         "neoplasms": {"name": "Neoplasms", "mesh_id": "D009369", "mesh_tree": ["C04"]},
         "hypertension": {"name": "Hypertension", "mesh_id": "D006973", "mesh_tree": ["C14.907.489"]},
         "fever": {"name": "Fever", "mesh_id": "D005334", "mesh_tree": ["C23.888.119.344"]},
         "love": {"name": "Love", "mesh_id": "D008150", "mesh_tree": ["F01.470.361"]},
+        "wounds and injuries": {"name": "Wounds and Injuries", "mesh_id": "D014947", "mesh_tree": ["C26"]},
     },
     "disease_variant_to_variant_data": {},
 }
@@ -85,7 +89,7 @@ terms:
   - {id: proc-002, term: X-ray, category: test}
   - {id: proc-003, term: CT, canonical: ct scan, category: test, generate: false}
 """
-STOPLIST = "# test stoplist\nwater  # a common word\n\n"
+STOPLIST = "# test stoplist\nwater  # a common word\n\nwound\n"
 
 
 def write_pickle(path: Path, data: dict[str, Any]) -> Path:
@@ -111,7 +115,10 @@ def inputs(tmp_path: Path) -> BuildInputs:
 
 
 def rows(path: Path) -> dict[str, tuple[str, str, str, str]]:
-    return {entry.term: (entry.category.value, entry.canonical, entry.source, entry.source_id) for entry in read_lexicon(path)}
+    return {
+        entry.term: (entry.category.value, entry.canonical, entry.source, entry.source_id)
+        for entry in read_lexicon(path)
+    }
 
 
 # --- the build ----------------------------------------------------------------------------------
@@ -148,7 +155,12 @@ def test_build_rows(inputs: BuildInputs, tmp_path: Path) -> None:
     assert found["tumours"] == ("condition", "neoplasms", "MeSH", "D009369")
     assert found["hypertensive"] == ("condition", "hypertension", "MeSH", "D006973")
     assert found["fever"] == ("symptom", "fever", "MeSH", "D005334")
-    assert found["needle aspiration biopsies"] == ("procedure", "needle aspiration biopsy", "editorial", "proc-001")
+    assert found["needle aspiration biopsies"] == (
+        "procedure",
+        "needle aspiration biopsy",
+        "editorial",
+        "proc-001",
+    )
     assert found["x-rays"] == ("test", "x-ray", "editorial", "proc-002")
     assert found["ct"] == ("test", "ct scan", "editorial", "proc-003")
     # drug names keep their spelling: no plural or British form of a drug
@@ -168,8 +180,12 @@ def test_wikipedia_only_entries_are_dropped(inputs: BuildInputs, tmp_path: Path)
 def test_stoplisted_terms_never_appear(inputs: BuildInputs, tmp_path: Path) -> None:
     output = tmp_path / "lexicon.tsv.gz"
     result, _ = build(inputs, output)
-    assert "water" not in rows(output)
-    assert result.stopped == 1
+    found = rows(output)
+    assert "water" not in found
+    assert "wound" not in found
+    assert "wounds" not in found  # a stopped term stops the spellings generated from it
+    assert found["wounds and injuries"] == ("condition", "wounds and injuries", "MeSH", "D014947")
+    assert result.stopped == 2
 
 
 def test_inverted_headings_are_not_matchable(inputs: BuildInputs, tmp_path: Path) -> None:
@@ -187,7 +203,10 @@ def test_main_prints_counts(inputs: BuildInputs, tmp_path: Path, capsys: pytest.
     args += ["--disease-pickle", str(inputs.disease_pickle), "--terms-dir", str(inputs.terms_dir)]
     assert main([*args, "--stoplist", str(inputs.stoplist)]) == 0
     printed = capsys.readouterr().out
-    assert "drug vocabulary: concepts kept: chemical 2, drug 2, drug_class 1; dropped: Wikipedia only 1" in printed
+    assert (
+        "drug vocabulary: concepts kept: chemical 2, drug 2, drug_class 1; dropped: Wikipedia only 1"
+        in printed
+    )
     assert "  DrugBank   drug" in printed
     assert f"-> {output} (" in printed
 
@@ -219,7 +238,10 @@ def test_read_lexicon_rejects_an_unknown_category(tmp_path: Path) -> None:
         ({"drugbank_id": "DB00943", "mesh_tree": ["D13.570.230.500.925"]}, FlagCategory.DRUG),  # zalcitabine
         ({"drugbank_id": "DB1", "name": "Rituximab", "mesh_tree": ["D12.776.124"]}, FlagCategory.DRUG),
         ({"mesh_id": "D1", "mesh_tree": ["D27.505.954.427.095"]}, FlagCategory.DRUG_CLASS),
-        ({"mesh_id": "D1", "mesh_tree": ["D06.472.334", "D04.210.500"]}, FlagCategory.DRUG),  # ethinyl estradiol
+        (
+            {"mesh_id": "D1", "mesh_tree": ["D06.472.334", "D04.210.500"]},
+            FlagCategory.DRUG,
+        ),  # ethinyl estradiol
         ({"mesh_id": "D1", "mesh_tree": ["D02.455.426"]}, FlagCategory.CHEMICAL),
         ({"drugbank_id": "DB1"}, FlagCategory.DRUG),
     ],
@@ -259,7 +281,10 @@ def test_chemical_families_of_medicines_become_drug_classes() -> None:
         ("tumor", {"tumor", "tumors", "tumour", "tumours"}),
         ("biopsy", {"biopsy", "biopsies"}),
         ("X-ray", {"x-ray", "x-rays", "x ray", "x rays", "xray", "xrays"}),
-        ("beta-blocker", {"beta-blocker", "beta-blockers", "beta blocker", "beta blockers", "betablocker", "betablockers"}),
+        (
+            "beta-blocker",
+            {"beta-blocker", "beta-blockers", "beta blocker", "beta blockers", "betablocker", "betablockers"},
+        ),
         ("beta blocker", {"beta blocker", "beta blockers", "beta-blocker", "beta-blockers"}),
         ("hemorrhage", {"hemorrhage", "hemorrhages", "haemorrhage", "haemorrhages"}),
         ("esophagus", {"esophagus", "esophaguses", "oesophagus", "oesophaguses"}),
@@ -296,7 +321,12 @@ def test_british(american: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("term", "expected"),
-    [("x-ray", {"x ray", "xray"}), ("non-small-cell lung cancer", {"non small cell lung cancer", "nonsmall-cell lung cancer"}), ("5-fu", set()), ("x ray", {"x-ray"})],
+    [
+        ("x-ray", {"x ray", "xray"}),
+        ("non-small-cell lung cancer", {"non small cell lung cancer", "nonsmall-cell lung cancer"}),
+        ("5-fu", set()),
+        ("x ray", {"x-ray"}),
+    ],
 )
 def test_hyphenation_variants(term: str, expected: set[str]) -> None:
     assert hyphenation_variants(term) == expected
@@ -315,11 +345,91 @@ def test_plural_singular_and_adjectives() -> None:
     assert adjective_of("heart failure") is None
 
 
+@pytest.mark.parametrize(
+    ("noun", "adjective"),
+    [
+        ("neutropenia", "neutropenic"),
+        ("hypothyroidism", "hypothyroid"),
+        ("edema", "edematous"),
+        ("aneurysm", "aneurysmal"),
+        ("thrombosis", "thrombotic"),
+        ("angina", "anginal"),
+        ("nephrotoxicity", "nephrotoxic"),
+        ("diabetes", "diabetic"),
+        ("invasion", None),
+        ("cancer", None),
+    ],
+)
+def test_adjective_of(noun: str, adjective: str | None) -> None:
+    assert adjective_of(noun) == adjective
+
+
+def test_salt_words() -> None:
+    assert is_salt_word("HCl")
+    assert is_salt_word("hydrochloride")
+    assert not is_salt_word("tablet")
+
+
+@pytest.mark.parametrize(
+    ("product", "expected"),
+    [
+        ("paclitaxel (with polyoxyethylated castor oil)", "paclitaxel"),
+        ("fentanyl patch", "fentanyl"),
+        ("erenumab-aooe", "erenumab"),
+        ("insulin aspart (rdna origin)", "insulin aspart"),
+        ("acetaminophen and codeine", None),
+        ("paclitaxel", None),
+    ],
+)
+def test_consumer_product_ingredient(product: str, expected: str | None) -> None:
+    known = {"paclitaxel": 1, "fentanyl": 1, "erenumab": 1, "insulin aspart": 1, "acetaminophen": 1}
+    assert consumer_product_ingredient(product, known) == expected
+
+
+def test_consumer_product_brand_names_join_their_ingredient(tmp_path: Path) -> None:
+    drugs: dict[str, Any] = {
+        "drug_variant_to_canonical": {
+            "paclitaxel": ["paclitaxel"],
+            "taxol": ["paclitaxel (with polyoxyethylated castor oil)"],
+            "tylenol with codeine": ["acetaminophen and codeine"],
+        },
+        "drug_canonical_to_data": {
+            "paclitaxel": {"name": "Paclitaxel", "drugbank_id": "DB01229"},
+            "paclitaxel (with polyoxyethylated castor oil)": {
+                "name": "Paclitaxel",
+                "medline_plus_id": "a607070",
+            },
+            "acetaminophen and codeine": {"name": "Acetaminophen and Codeine", "medline_plus_id": "a601005"},
+        },
+    }
+    diseases: dict[str, Any] = {"disease_variant_to_canonical": {}, "disease_canonical_to_data": {}}
+    terms = tmp_path / "terms"
+    terms.mkdir()
+    (terms / "t.yaml").write_text("category: test\nterms: [{id: test-001, term: mri}]\n")
+    stoplist = tmp_path / "stop.txt"
+    stoplist.write_text("")
+    inputs = BuildInputs(
+        write_pickle(tmp_path / "d.pkl.bz2", drugs),
+        write_pickle(tmp_path / "m.pkl.bz2", diseases),
+        terms,
+        stoplist,
+    )
+    output = tmp_path / "lexicon.tsv.gz"
+    result, _ = build(inputs, output)
+    found = rows(output)
+    assert found["taxol"] == ("drug", "paclitaxel", "DrugBank", "DB01229")
+    assert "tylenol with codeine" not in found
+    assert result.reports["drug vocabulary"].dropped["MedlinePlus/NHS only"] == 1
+
+
 def test_drug_class_head_nouns() -> None:
     forms = expand_variants("anticholinergic", singulars=True, class_heads=True)
     assert {"anticholinergic drugs", "anticholinergic agent", "anticholinergic medications"} <= forms
     assert expand_variants("beta blocker", singulars=True, class_heads=True) == {
-        "beta blocker", "beta blockers", "beta-blocker", "beta-blockers"
+        "beta blocker",
+        "beta blockers",
+        "beta-blocker",
+        "beta-blockers",
     }
 
 
@@ -339,18 +449,26 @@ def test_term_list_rejects_an_unknown_key_with_the_allowed_keys(tmp_path: Path) 
 
 def test_term_list_rejects_an_unknown_top_level_key(tmp_path: Path) -> None:
     path = tmp_path / "tests.yaml"
-    with pytest.raises(ConfigError, match="top level: unknown key 'owner'; allowed keys: category, description, terms"):
+    with pytest.raises(
+        ConfigError, match="top level: unknown key 'owner'; allowed keys: category, description, terms"
+    ):
         parse_terms_file("category: test\nowner: me\nterms: [{id: test-001, term: mri}]\n", path)
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("category: vegetables\nterms: [{id: veg-001, term: kale}]\n", "unknown category 'vegetables'; allowed: drug"),
+        (
+            "category: vegetables\nterms: [{id: veg-001, term: kale}]\n",
+            "unknown category 'vegetables'; allowed: drug",
+        ),
         ("category: test\nterms: [{id: 7, term: mri}]\n", "'id' must be a non-empty string, not 7"),
         ("category: test\nterms: [{id: MRI, term: mri}]\n", "id 'MRI' must look like 'proc-001'"),
         ("category: test\nterms: []\n", "'terms' must be a non-empty list"),
-        ("category: test\nterms: [{id: test-001, term: mri, generate: maybe}]\n", "'generate' must be true or false"),
+        (
+            "category: test\nterms: [{id: test-001, term: mri, generate: maybe}]\n",
+            "'generate' must be true or false",
+        ),
         ("- just a list\n", "top level: must be a mapping"),
         ("category: [unclosed\n", "YAML"),
     ],
@@ -369,7 +487,8 @@ def test_duplicate_ids_across_files_are_rejected(tmp_path: Path) -> None:
 
 def test_parse_stoplist() -> None:
     assert parse_stoplist(["# comment", "Water  # trailing", "", "  Signs and  Symptoms "]) == {
-        "water", "signs and symptoms"
+        "water",
+        "signs and symptoms",
     }
 
 
@@ -413,7 +532,9 @@ def shipped() -> dict[str, LexiconEntry]:
         ("leukaemia", FlagCategory.CONDITION),
     ],
 )
-def test_shipped_lexicon_contains(shipped: dict[str, LexiconEntry], term: str, category: FlagCategory) -> None:
+def test_shipped_lexicon_contains(
+    shipped: dict[str, LexiconEntry], term: str, category: FlagCategory
+) -> None:
     assert shipped[term].category is category
 
 
@@ -432,7 +553,10 @@ def test_shipped_term_lists_load() -> None:
     terms = load_editorial_terms(LEXICON_PATH.parent / "terms")
     assert len(terms) > 300
     assert {term.category for term in terms} >= {
-        FlagCategory.PROCEDURE, FlagCategory.TEST, FlagCategory.DRUG_CLASS, FlagCategory.CHEMICAL
+        FlagCategory.PROCEDURE,
+        FlagCategory.TEST,
+        FlagCategory.DRUG_CLASS,
+        FlagCategory.CHEMICAL,
     }
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from validators.errors import ConfigError
 from validators.readability import (
     count_syllables,
     flesch_kincaid_grade,
+    language_data,
     reading_grade,
     reading_stats,
     split_sentences,
@@ -48,6 +52,17 @@ from validators.readability import (
         ("mastocytoma", 5),
         ("chemotherapy", 5),
         ("antihistamines", 5),
+        ("sources", 2),  # -es after c is spoken
+        ("tables", 2),  # -les after a consonant keeps its syllable
+        ("assembled", 3),
+        ("agreeing", 3),  # -ing after a vowel
+        ("activism", 4),  # -ism
+        ("amplifier", 4),  # -ier after a consonant
+        ("player", 2),
+        ("experience", 4),
+        ("associate", 4),
+        ("antique", 2),  # silent -que
+        ("medically", 3),  # -ically
         ("people", 2),  # exception table
         ("round-cell", 2),  # a compound: the sum of its parts
         ("Doctor's", 2),  # a possessive: the word before the apostrophe
@@ -118,3 +133,16 @@ def test_sentence_offsets_point_into_the_text() -> None:
 def test_the_hardest_sentence_has_the_highest_grade() -> None:
     easy, hard = split_sentences("It is a cut. Immunohistochemical characterization necessitates biopsies.")
     assert easy.grade < 1 < 20 < hard.grade
+
+
+def test_language_data_is_loaded_strictly(tmp_path: Path) -> None:
+    shipped = language_data()
+    assert "e.g." in shipped.abbreviations and "etc." in shipped.sentence_final_abbreviations
+    assert shipped.syllable_exceptions["people"] == 2
+    bad = tmp_path / "readability.yaml"
+    bad.write_text("abbreviations: []\nsentence_final_abbreviations: []\nsyllable_exceptions: {}\nx: 1\n")
+    with pytest.raises(ConfigError, match="x: Extra inputs are not permitted"):
+        language_data(bad)
+    bad.write_text("abbreviations: [\n")
+    with pytest.raises(ConfigError, match="cannot read the readability data"):
+        language_data(bad)

@@ -279,10 +279,12 @@ class _DraftBuilder:
         if heading is not None:
             self.start_section(heading)
             return
-        disclaimer, ends = self.disclaimer(paragraph)
+        disclaimer = self.disclaimer(paragraph)
         if disclaimer is not None:
-            self.add(disclaimer)
-            self.ended = ends
+            kept, symbols, self.ended = disclaimer
+            if symbols:
+                self.note("IM06", f"removed '{symbols}' before the disclaimer", paragraph.line)
+            self.add(kept)
             return
         if not self.sections and index == 0 and self.looks_like_title(paragraph):
             self.first_line_title = paragraph.text
@@ -326,17 +328,15 @@ class _DraftBuilder:
             return None
         return self.headings.get(_heading_key(paragraph.text))
 
-    def disclaimer(self, paragraph: Paragraph) -> tuple[Paragraph | None, bool]:
+    def disclaimer(self, paragraph: Paragraph) -> tuple[Paragraph, str, bool] | None:
+        """(the paragraph without leading symbols, the symbols, whether it ends the article), or None."""
         symbols, rest = _strip_leading_symbols(paragraph.text)
         key = normalize_key(rest)
         for text, ends in self.disclaimers:
             if text and text in key:
-                if symbols:
-                    self.note("IM06", f"removed '{symbols}' before the disclaimer", paragraph.line)
-                    first = _strip_leading_symbols(paragraph.lines[0])[1]
-                    return Paragraph(paragraph.line, (first, *paragraph.lines[1:])), ends
-                return paragraph, ends
-        return None, False
+                first = _strip_leading_symbols(paragraph.lines[0])[1]
+                return Paragraph(paragraph.line, (first, *paragraph.lines[1:])), symbols, ends
+        return None
 
     @staticmethod
     def looks_like_title(paragraph: Paragraph) -> bool:

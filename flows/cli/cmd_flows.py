@@ -51,8 +51,12 @@ def say(markup: str = "", *, err: bool = False) -> None:
 
 
 def fail(message: str, code: Exit = Exit.USAGE) -> NoReturn:
-    """One line on standard error, then exit with `code`."""
-    typer.echo(f"editorial: error: {message}", err=True)
+    """One line on standard error, then exit with `code`.
+
+    Messages that already say where and what (`path[:line]: error ...`) are printed as they are.
+    """
+    line = message if ": error " in message else f"editorial: error: {message}"
+    typer.echo(line, err=True)
     raise typer.Exit(int(code))
 
 
@@ -76,14 +80,13 @@ def reported_errors() -> Iterator[None]:
 
 @contextmanager
 def working(message: str) -> Iterator[None]:
-    """A spinner on a terminal's standard error while long work runs (a plain line otherwise)."""
+    """A spinner on a terminal's standard error while long work runs (nothing when not a terminal)."""
     from rich.console import Console
 
     if sys.stderr.isatty():
         with Console(file=sys.stderr).status(message):
             yield
     else:
-        typer.echo(message, err=True)
         yield
 
 

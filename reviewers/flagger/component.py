@@ -8,9 +8,11 @@ rule id and `kb_id_` = the lexicon entry's index (empty for pattern matches).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 import numpy as np
+import numpy.typing as npt
 from spacy.attrs import IS_SPACE, LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -21,8 +23,10 @@ from reviewers.flagger.table import SKIPPED_HASHES, KeyIndex, TermTable
 from reviewers.flags import FlagCategory
 
 SPANS_KEY = "editorial_terms"
+TEXT_KEY = "editorial_text"
 ABBREVIATION_RULE = "abbreviation-defined-in-text"
 MAX_ABBREVIATION_CHARS = 10
+_SEPARATOR = np.zeros(1, dtype=np.uint64)
 _CLASS_LABELS = frozenset({FlagCategory.DRUG_CLASS.value})
 _CLASS_HEADS = frozenset(
     {"drug", "drugs", "agent", "agents", "medication", "medications", "medicine", "medicines", "therapy", "preparations"}
@@ -56,6 +60,14 @@ class EditorialTerms:
         self.set_annotations(doc, self.match(doc))
         return doc
 
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        """Like `__call__` over a stream, matching the lexicon over a whole batch at once."""
+        stream = iter(stream)
+        while batch := list(islice(stream, batch_size)):
+            for doc, terms in zip(batch, self.match_terms_batch(batch), strict=True):
+                self.set_annotations(doc, [*self.extend_class_heads(doc, terms), *self.match_patterns(doc)])
+                yield doc
+
     def match(self, doc: Doc) -> list[Span]:
         """Every lexicon and pattern match, overlapping ones included."""
         return [*self.extend_class_heads(doc, self.match_terms(doc)), *self.match_patterns(doc)]
@@ -72,32 +84,41 @@ class EditorialTerms:
 
     def match_terms(self, doc: Doc) -> list[Span]:
         """The longest lexicon term starting at each token (hyphens and white space ignored)."""
-        if len(doc) == 0:
-            return []
-        lower = doc.to_array(LOWER)
-        skipped = np.isin(lower, SKIPPED_HASHES) | doc.to_array(IS_SPACE).astype(bool)
-        kept = np.flatnonzero(~skipped)
-        spans: list[Span] = []
-        for index, hashes in ((self.table.lower, lower[kept]), (self.table.exact, doc.to_array(ORTH)[kept])):
-            if not index.keys:
+        return self.match_terms_batch([doc])[0]
+
+    def match_terms_batch(self, docs: Sequence[Doc]) -> list[list[Span]]:
+        """`match_terms` for many docs in one vectorised pass (their tokens joined, separated by a
+        hash no term contains)."""
+        kept_per_doc: list[npt.NDArray[np.intp]] = []
+        lowers: list[npt.NDArray[np.uint64]] = []
+        orths: list[npt.NDArray[np.uint64]] = []
+        for doc in docs:
+            lower = doc.to_array(LOWER).reshape(-1)
+            skipped = np.isin(lower, SKIPPED_HASHES) | doc.to_array(IS_SPACE).reshape(-1).astype(bool)
+            kept = np.flatnonzero(~skipped)
+            kept_per_doc.append(kept)
+            lowers += [lower[kept], _SEPARATOR]
+            orths += [doc.to_array(ORTH).reshape(-1)[kept], _SEPARATOR]
+        bounds = np.cumsum([0, *(len(kept) + 1 for kept in kept_per_doc)])
+        spans: list[list[Span]] = [[] for _ in docs]
+        for index, hashes in ((self.table.lower, lowers), (self.table.exact, orths)):
+            if not len(index) or not docs:
                 continue
-            lengths = index.candidate_lengths(hashes)
-            starts = np.flatnonzero(lengths)
-            if len(starts) == 0:
-                continue
-            sequence: list[int] = hashes.tolist()
-            for start, most in zip(starts.tolist(), lengths[starts].tolist(), strict=True):
-                found = index.longest_at(sequence, start, most)
-                if found is None:
-                    continue
-                length, entry_id = found
-                spans.append(self._term_span(doc, int(kept[start]), int(kept[start + length - 1]) + 1, entry_id))
+            starts, lengths, entry_ids = index.longest_matches(np.concatenate(hashes))
+            owners = np.searchsorted(bounds, starts, side="right") - 1
+            for owner, start, length, entry_id in zip(
+                owners.tolist(), starts.tolist(), lengths.tolist(), entry_ids.tolist(), strict=True
+            ):
+                kept = kept_per_doc[owner]
+                local = start - int(bounds[owner])
+                first, last = int(kept[local]), int(kept[local + length - 1])
+                spans[owner].append(self._term_span(docs[owner], first, last + 1, entry_id))
         return spans
 
     def match_patterns(self, doc: Doc) -> list[Span]:
         """Pattern rule matches, widened to whole tokens."""
         spans: list[Span] = []
-        for start, end, rule in self.patterns.finditer(doc.text):
+        for start, end, rule in self.patterns.finditer(doc_text(doc)):
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is not None and len(span) > 0:
                 spans.append(Span(doc, span.start, span.end, label=rule.category.value, span_id=rule.id))
@@ -111,10 +132,11 @@ class EditorialTerms:
         """Abbreviations the text defines right after a lexicon term, "5-fluorouracil (5-FU)":
         short form -> the term's entry."""
         found: dict[str, int] = {}
+        text = doc_text(doc)
         for span in doc.spans.get(self.spans_key, []):
-            if not span.kb_id_:
+            if not span.kb_id_ or text.find("(", span.end_char, span.end_char + 3) < 0:
                 continue
-            definition = _DEFINITION.match(doc.text, span.end_char)
+            definition = _DEFINITION.match(text, span.end_char)
             if definition and _is_abbreviation_of(definition.group(1), span.text):
                 found[definition.group(1)] = int(span.kb_id_)
         return found
@@ -127,7 +149,7 @@ class EditorialTerms:
             r"(?<![\w-])(?:" + "|".join(re.escape(short) for short in sorted(abbreviations, key=len, reverse=True)) + r")(?![\w-])"
         )
         added: list[Span] = []
-        for match in pattern.finditer(doc.text):
+        for match in pattern.finditer(doc_text(doc)):
             span = doc.char_span(match.start(), match.end(), alignment_mode="contract")
             if span is not None:
                 added.append(self._term_span(doc, span.start, span.end, abbreviations[match.group()], ABBREVIATION_RULE))
@@ -139,6 +161,13 @@ class EditorialTerms:
         return Span(
             doc, start, end, label=entry.category.value, kb_id=str(entry_id), span_id=rule_id or entry.rule_id
         )
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text: the original string when the caller stored it under `user_data[TEXT_KEY]`
+    (rebuilding `doc.text` from tokens costs more than tokenizing)."""
+    text = doc.user_data.get(TEXT_KEY)
+    return text if isinstance(text, str) else str(doc.text)
 
 
 def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reviewers.flagger.config import describe_validation_error
 from reviewers.flags import FlagCategory
 from validators.errors import ConfigError
 
+ASCII_LOWER = str.maketrans({chr(code): chr(code + 32) for code in range(ord("A"), ord("Z") + 1)})
 DEFAULT_PATTERNS_PATH = Path(__file__).resolve().parent.parent / "data" / "patterns.yaml"
 
 
@@ -31,37 +32,93 @@ class PatternRule(BaseModel):
     regex: str = Field(min_length=1)
     description: str = ""
     ignore_case: bool = True
+    trigger: str | None = Field(
+        default=None,
+        description="A plain expression every match contains (literal words, no look-arounds): the "
+        "rule is only tried near its hits, which is much faster than scanning all the text.",
+    )
 
     @field_validator("regex")
     @classmethod
     def regex_compiles(cls, regex: str) -> str:
         """A rule whose expression does not compile is refused at load time."""
         try:
-            re.compile(regex)
+            re.compile(regex, re.VERBOSE)
         except re.error as exc:
             raise ValueError(f"regular expression does not compile: {exc}") from exc
         return regex
 
+    @field_validator("trigger")
+    @classmethod
+    def trigger_compiles(cls, trigger: str | None) -> str | None:
+        """A trigger that does not compile is refused at load time."""
+        if trigger is not None:
+            try:
+                re.compile(trigger)
+            except re.error as exc:
+                raise ValueError(f"trigger does not compile: {exc}") from exc
+        return trigger
+
+    @model_validator(mode="after")
+    def case_insensitive_rules_are_lower_case(self) -> PatternRule:
+        """A case-insensitive rule meets lower-cased text, so its literals must be lower case."""
+        literals = re.sub(r"\\[A-Za-z]|\(\?P<\w+>|\(\?P=\w+\)", "", self.regex)
+        if self.ignore_case and any(char.isupper() and char.isascii() for char in literals):
+            raise ValueError("a case-insensitive rule is written in lower case (or set ignore_case: false)")
+        return self
+
     def compiled(self) -> re.Pattern[str]:
-        """The compiled expression (verbose mode, so data files can comment their patterns)."""
-        return re.compile(self.regex, re.VERBOSE | (re.IGNORECASE if self.ignore_case else 0))
+        """The compiled expression (verbose mode, so data files can comment their patterns).
+
+        Case-insensitive rules are written in lower case and matched against an ASCII-lower-cased
+        copy of the text (the same length, so offsets hold): several times faster than
+        `re.IGNORECASE`. Non-ASCII letters in such a rule are matched with `re.IGNORECASE`."""
+        flags = re.VERBOSE
+        if self.ignore_case and not self.regex.isascii():
+            flags |= re.IGNORECASE
+        return re.compile(self.regex, flags)
 
 
 class PatternSet:
     """Compiled rules, matched over a text; yields (start, end, rule) for every match."""
 
+    WINDOW = 160
+    """Characters around a trigger hit in which its rule is tried (longer than any match)."""
+
     def __init__(self, rules: Sequence[PatternRule]) -> None:
         self.rules = list(rules)
-        self._compiled = [(rule, rule.compiled()) for rule in self.rules]
+        self._compiled = [
+            (rule, rule.compiled(), re.compile(rule.trigger) if rule.trigger else None) for rule in self.rules
+        ]
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, PatternRule]]:
         """Every match of every rule, as character offsets into `text`."""
-        for rule, compiled in self._compiled:
-            for match in compiled.finditer(text):
-                group = "term" if "term" in compiled.groupindex else 0
-                start, end = match.span(group)
-                if start < end:
-                    yield start, end, rule
+        lowered = text.translate(ASCII_LOWER)
+        for rule, compiled, trigger in self._compiled:
+            subject = lowered if rule.ignore_case else text
+            group = "term" if "term" in compiled.groupindex else 0
+            for window_start, window_end in self._windows(subject, trigger):
+                for match in compiled.finditer(subject, window_start, window_end):
+                    start, end = match.span(group)
+                    if start < end and (match.end() < window_end or window_end == len(subject)):
+                        yield start, end, rule
+
+    def _windows(self, subject: str, trigger: re.Pattern[str] | None) -> Iterator[tuple[int, int]]:
+        """Merged stretches of the text around the trigger's hits (all the text without a trigger)."""
+        if trigger is None:
+            yield 0, len(subject)
+            return
+        current: tuple[int, int] | None = None
+        for hit in trigger.finditer(subject):
+            start, end = max(0, hit.start() - self.WINDOW), min(len(subject), hit.end() + self.WINDOW)
+            if current is not None and start <= current[1]:
+                current = (current[0], end)
+                continue
+            if current is not None:
+                yield current
+            current = (start, end)
+        if current is not None:
+            yield current
 
 
 def load_patterns(path: Path = DEFAULT_PATTERNS_PATH, disabled: Sequence[str] = ()) -> list[PatternRule]:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 import spacy
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
 from reviewers.flagger.cache import cache_key, load_or_build
-from reviewers.flagger.component import EditorialTerms
+from reviewers.flagger import sentences as _sentences  # registers editorial_sentences
+from reviewers.flagger.component import TEXT_KEY, EditorialTerms, doc_text
 from reviewers.flagger.config import FlaggerConfig, load_config
 from reviewers.flagger.lexicon import LexiconEntry, LexiconInputs, hpo_acknowledgement, hpo_version
 from reviewers.flagger.patterns import DEFAULT_PATTERNS_PATH, PatternSet, load_patterns
@@ -69,6 +73,27 @@ class FlaggerInfo:
     uses_hpo: bool
 
 
+class SentenceIndex:
+    """Character bounds of a doc's sentences, looked up by token (no Span per lookup)."""
+
+    def __init__(self, doc: Doc) -> None:
+        starts = np.flatnonzero(doc.to_array(SENT_START) == 1)
+        if len(starts) == 0 or starts[0] != 0:
+            starts = np.concatenate(([0], starts))
+        idx = doc.to_array(IDX).astype(np.int64)
+        length = doc.to_array(LENGTH).astype(np.int64)
+        last = np.append(starts[1:], len(doc)) - 1
+        self.starts: list[int] = starts.tolist()
+        self.start_chars: list[int] = idx[starts].tolist()
+        self.end_chars: list[int] = (idx[last] + length[last]).tolist()
+
+    def around(self, start: int, end: int) -> tuple[int, int]:
+        """(first char, end char) of the sentences holding tokens start..end-1."""
+        first = bisect_right(self.starts, start) - 1
+        last = bisect_right(self.starts, end - 1) - 1
+        return self.start_chars[first], self.end_chars[last]
+
+
 class Flagger:
     """Flags medical terms, dosages, directives and numeric claims in articles."""
 
@@ -106,9 +131,23 @@ class Flagger:
     def find_many(self, documents: Iterable[Sequence[str]]) -> Iterator[list[list[TermMatch]]]:
         """`find` over many documents, streamed through `nlp.pipe`."""
         documents = list(documents)
-        docs = iter(self.nlp.pipe((text for texts in documents for text in texts), batch_size=PIPE_BATCH_SIZE))
+        docs = self.process(text for texts in documents for text in texts)
         for texts in documents:
             yield self._document_matches(list(islice(docs, len(texts))))
+
+    def process(self, texts: Iterable[str]) -> Iterator[Doc]:
+        """Run the pipeline over texts, keeping each original string on its doc."""
+        stream = iter(texts)
+        while batch := list(islice(stream, PIPE_BATCH_SIZE)):
+            docs = list(self.nlp.tokenizer.pipe(batch))
+            for text, doc in zip(batch, docs, strict=True):
+                doc.user_data[TEXT_KEY] = text
+            for _, component in self.nlp.pipeline:
+                if hasattr(component, "pipe"):
+                    docs = list(component.pipe(docs, batch_size=PIPE_BATCH_SIZE))
+                else:
+                    docs = [component(doc) for doc in docs]
+            yield from docs
 
     def _document_matches(self, docs: list[Doc]) -> list[list[TermMatch]]:
         abbreviations: dict[str, int] = {}
@@ -116,30 +155,41 @@ class Flagger:
             abbreviations.update(self.component.defined_abbreviations(doc))
         for doc in docs:
             self.component.mark_abbreviations(doc, abbreviations)
-        return [[m for span in doc.spans[self.component.spans_key] if (m := self._match(span))] for doc in docs]
+        return [self._matches(doc) for doc in docs]
 
-    def _match(self, span: Span) -> TermMatch | None:
-        if span.kb_id_:
-            entry = self.component.table.entry(int(span.kb_id_))
-            normalized, source, source_id = entry.canonical, entry.source, entry.source_id
-        else:
-            normalized, source, source_id = normalize_key(span.text), "pattern", None
-        if normalize_key(span.text) in self._accepted or normalized in self._accepted:
-            return None
-        doc = span.doc
-        first, last = doc[span.start].sent, doc[span.end - 1].sent
-        return TermMatch(
-            start=span.start_char,
-            end=span.end_char,
-            term=span.text,
-            category=FlagCategory(span.label_),
-            normalized=normalized,
-            source=source,
-            source_id=source_id,
-            rule_id=span.id_,
-            sentence_start=first.start_char,
-            sentence_end=last.end_char,
-        )
+    def _matches(self, doc: Doc) -> list[TermMatch]:
+        spans = doc.spans[self.component.spans_key]
+        if not len(spans):
+            return []
+        sentences = SentenceIndex(doc)
+        text = doc_text(doc)
+        matches: list[TermMatch] = []
+        for span in spans:
+            start, end = span.start_char, span.end_char
+            term = text[start:end]
+            if span.kb_id_:
+                entry = self.component.table.entry(int(span.kb_id_))
+                normalized, source, source_id = entry.canonical, entry.source, entry.source_id
+            else:
+                normalized, source, source_id = normalize_key(term), "pattern", None
+            if self._accepted and (normalize_key(term) in self._accepted or normalized in self._accepted):
+                continue
+            sentence_start, sentence_end = sentences.around(span.start, span.end)
+            matches.append(
+                TermMatch(
+                    start=start,
+                    end=end,
+                    term=term,
+                    category=FlagCategory(span.label_),
+                    normalized=normalized,
+                    source=source,
+                    source_id=source_id,
+                    rule_id=span.id_,
+                    sentence_start=sentence_start,
+                    sentence_end=sentence_end,
+                )
+            )
+        return matches
 
     def _flags(self, article: Article, segments: list[Segment], matches: list[list[TermMatch]]) -> list[Flag]:
         flags: list[Flag] = []
@@ -152,7 +202,7 @@ class Flagger:
                         term=match.term,
                         normalized=match.normalized,
                         category=match.category,
-                        sentence=segment.text[match.sentence_start : match.sentence_end],
+                        sentence=segment.text[match.sentence_start : match.sentence_end].rstrip(),
                         start=start,
                         end=segment.offset + match.end,
                         line=line,
@@ -231,7 +281,7 @@ def load_flagger(
     component.use(result.table, PatternSet(patterns))
     info = FlaggerInfo(
         entries=len(result.table),
-        keys=len(result.table.lower.keys) + len(result.table.exact.keys),
+        keys=len(result.table.lower) + len(result.table.exact),
         patterns=len(patterns),
         cache_status=result.status,
         cache_path=result.path,
@@ -251,7 +301,7 @@ def make_pipeline() -> Language:
     infixes = [*nlp.Defaults.infixes, *EXTRA_INFIXES]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("editorial_sentences")
     nlp.add_pipe("editorial_terms")
     return nlp
 

@@ -48,10 +48,13 @@ class EntryInfo:
 
 KEY_MASK = (1 << 63) - 1
 KEY_MULTIPLIER = 1_000_003
+_MASK = np.uint64(KEY_MASK)
+_MULTIPLIER = np.uint64(KEY_MULTIPLIER)
 
 
 def combine(hashes: Iterable[int]) -> int:
-    """One 63-bit integer for a sequence of token hashes (the dictionary key of a term)."""
+    """One 63-bit integer for a sequence of token hashes (the key of a term). numpy's wrapping
+    uint64 arithmetic gives the same value, so documents are keyed vectorised."""
     value = 0
     for item in hashes:
         value = ((value * KEY_MULTIPLIER) ^ item) & KEY_MASK
@@ -60,12 +63,16 @@ def combine(hashes: Iterable[int]) -> int:
 
 @dataclass
 class KeyIndex:
-    """Keys of one kind (lower-case or exact spelling): combined key -> entry id, and the longest
-    key length per first token hash (sorted arrays, looked up vectorised)."""
+    """Keys of one kind (lower-case or exact spelling) as sorted arrays: combined keys and their
+    entry ids, and the longest key length per first token hash."""
 
-    keys: dict[int, int] = field(default_factory=dict)
+    keys: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    ids: npt.NDArray[np.uint32] = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     firsts: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     longest: npt.NDArray[np.uint16] = field(default_factory=lambda: np.zeros(0, dtype=np.uint16))
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
     @classmethod
     def build(cls, keyed: dict[Key, int]) -> KeyIndex:
@@ -75,7 +82,10 @@ class KeyIndex:
             most[key[0]] = max(most.get(key[0], 0), len(key))
         firsts = np.array(sorted(most), dtype=np.uint64)
         longest = np.array([most[first] for first in firsts.tolist()], dtype=np.uint16)
-        return cls({combine(key): entry_id for key, entry_id in keyed.items()}, firsts, longest)
+        combined = np.array([combine(key) for key in keyed], dtype=np.uint64)
+        ids = np.array(list(keyed.values()), dtype=np.uint32)
+        order = np.argsort(combined, kind="stable")
+        return cls(combined[order], ids[order], firsts, longest)
 
     def candidate_lengths(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint16]:
         """For each token, the longest key that starts with it (0 when none does)."""
@@ -84,38 +94,56 @@ class KeyIndex:
         where = np.searchsorted(self.firsts, hashes).clip(0, len(self.firsts) - 1)
         return np.where(self.firsts[where] == hashes, self.longest[where], 0).astype(np.uint16)
 
-    def longest_at(self, sequence: Sequence[int], start: int, most: int) -> tuple[int, int] | None:
-        """(length, entry id) of the longest key of at most `most` tokens at `start`, if any."""
-        combined: list[int] = []
-        value = 0
-        for item in sequence[start : start + most]:
-            value = ((value * KEY_MULTIPLIER) ^ item) & KEY_MASK
-            combined.append(value)
-        for length in range(len(combined), 0, -1):
-            entry_id = self.keys.get(combined[length - 1])
-            if entry_id is not None:
-                return length, entry_id
-        return None
+    def longest_matches(
+        self, hashes: npt.NDArray[np.uint64]
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.uint32]]:
+        """(starts, lengths, entry ids) of the longest key at every position where one starts."""
+        most = self.candidate_lengths(hashes)
+        starts = np.flatnonzero(most)
+        best_length = np.zeros(len(starts), dtype=np.intp)
+        best_id = np.zeros(len(starts), dtype=np.uint32)
+        if len(starts) == 0 or len(self.keys) == 0:
+            return starts, best_length, best_id
+        combined = np.zeros(len(starts), dtype=np.uint64)
+        active = np.arange(len(starts))
+        length = 0
+        while len(active):
+            length += 1
+            active = active[(most[starts[active]] >= length) & (starts[active] + length <= len(hashes))]
+            if not len(active):
+                break
+            step = (combined[active] * _MULTIPLIER) ^ hashes[starts[active] + length - 1]
+            combined[active] = step & _MASK
+            where = np.searchsorted(self.keys, combined[active]).clip(0, len(self.keys) - 1)
+            hit = self.keys[where] == combined[active]
+            best_length[active[hit]] = length
+            best_id[active[hit]] = self.ids[where[hit]]
+        found = best_length > 0
+        return starts[found], best_length[found], best_id[found]
 
     def to_msg(self) -> dict[str, bytes]:
-        """Flat arrays: combined keys, entry ids, first hashes and longest lengths."""
+        """The four arrays as bytes."""
         return {
-            "keys": np.array(list(self.keys), dtype=np.int64).tobytes(),
-            "ids": np.array(list(self.keys.values()), dtype=np.uint32).tobytes(),
+            "keys": self.keys.tobytes(),
+            "ids": self.ids.tobytes(),
             "firsts": self.firsts.tobytes(),
             "longest": self.longest.tobytes(),
         }
 
     @classmethod
     def from_msg(cls, msg: dict[str, bytes]) -> KeyIndex:
-        """The inverse of `to_msg`."""
-        keys = np.frombuffer(msg["keys"], dtype=np.int64).tolist()
-        ids = np.frombuffer(msg["ids"], dtype=np.uint32).tolist()
-        firsts = np.frombuffer(msg["firsts"], dtype=np.uint64)
-        longest = np.frombuffer(msg["longest"], dtype=np.uint16)
-        if len(keys) != len(ids) or len(firsts) != len(longest):
+        """The inverse of `to_msg` (no per-key work: the arrays are used as they are)."""
+        index = cls(
+            np.frombuffer(msg["keys"], dtype=np.uint64),
+            np.frombuffer(msg["ids"], dtype=np.uint32),
+            np.frombuffer(msg["firsts"], dtype=np.uint64),
+            np.frombuffer(msg["longest"], dtype=np.uint16),
+        )
+        if len(index.keys) != len(index.ids) or len(index.firsts) != len(index.longest):
             raise ValueError("inconsistent key arrays")
-        return cls(dict(zip(keys, ids, strict=True)), firsts, longest)
+        if len(index.keys) > 1 and not bool(np.all(index.keys[1:] >= index.keys[:-1])):
+            raise ValueError("keys are not sorted")
+        return index
 
 
 class TermTable:
@@ -154,7 +182,7 @@ class TermTable:
         if not isinstance(rows, list) or any(len(row) != 5 for row in rows[:1]):
             raise ValueError("bad entry rows")
         table = cls(rows, KeyIndex.from_msg(msg["lower"]), KeyIndex.from_msg(msg["exact"]))
-        top = max(max(table.lower.keys.values(), default=-1), max(table.exact.keys.values(), default=-1))
+        top = max([int(index.ids.max()) for index in (table.lower, table.exact) if len(index.ids)], default=-1)
         if top >= len(rows):
             raise ValueError("key points past the entries")
         return table

