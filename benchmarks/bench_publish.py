@@ -177,7 +177,8 @@ def main() -> None:
     baseline = fast_import + fast_push
     print(f"setup ({count} drafts, each saved then reviewed): {setup:.2f} s")
     print(
-        f"git fast-import of the same {count} commits + tags: {fast_import:.2f} s; its push: {fast_push:.2f} s"
+        f"git fast-import of the same {count} commits + tags: {fast_import:.2f} s; "
+        f"its push: {fast_push:.2f} s"
     )
     for label, publishing, pushing in (
         (f"publish() x{count}", single, single_push),
@@ -186,8 +187,8 @@ def main() -> None:
         total = publishing + pushing
         verdict = "met" if total <= 20 else "NOT met"
         print(
-            f"{label}: {publishing:.2f} s ({count / publishing:.0f}/s) + push {pushing:.2f} s = {total:.2f} s; "
-            f"{total / baseline:.1f}x fast-import+push; goal <= 20 s {verdict}"
+            f"{label}: {publishing:.2f} s ({count / publishing:.0f}/s) + push {pushing:.2f} s "
+            f"= {total:.2f} s; {total / baseline:.1f}x fast-import+push; goal <= 20 s {verdict}"
         )
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from content_repo.errors import ConflictError, ContentRepoError, NotFoundError, RefRaceError, SlugError
 from content_repo.models import Identity, Publication, PublicationRecord
-from content_repo.plumbing import crash_point
+from content_repo.plumbing import crash_point, parse_commit
 from content_repo.safety import MAX_ARTICLE_BYTES, check_size, check_slug
 from content_repo.trailers import parse_trailers, with_trailers
 from validators.frontmatter import stamp_review
@@ -160,7 +160,7 @@ def _prepare(
                 slug, f"the draft's content hash {actual} is not the approved {record.content_hash}"
             )
             continue
-        trailers = parse_trailers(repo.objects.read_commit(head).message)
+        trailers = parse_trailers(parse_commit(commit[2]).message)
         if not trailers.get(DRAFT_BASE_TRAILER):
             results[index] = ContentRepoError(f"draft commit {head} has no {DRAFT_BASE_TRAILER} trailer")
             continue

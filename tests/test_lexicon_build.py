@@ -309,6 +309,8 @@ def test_expand_variants(term: str, expected: set[str]) -> None:
         ("hospitalization", "hospitalisation"),
         ("paralyze", "paralyse"),
         ("pediatric tumor", "paediatric tumour"),
+        ("pheochromocytoma", "phaeochromocytoma"),
+        ("fecal incontinence", "faecal incontinence"),
         ("systemic", "systemic"),
         ("epidemic", "epidemic"),
         ("hemisphere", "hemisphere"),

@@ -88,6 +88,7 @@ def test_variants_and_stoplist(obo: Path) -> None:
     terms = {entry.term for entry in hpo_terms(obo, stoplist=frozenset({"fever"}))}
     assert "big heads" in terms
     assert "fever" not in terms
+    assert "fevers" not in terms  # nor the spellings made from a stopped term
     assert "pyrexia" in terms
 
 

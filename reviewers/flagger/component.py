@@ -106,13 +106,17 @@ class EditorialTerms:
                 continue
             starts, lengths, entry_ids = index.longest_matches(np.concatenate(hashes))
             owners = np.searchsorted(bounds, starts, side="right") - 1
+            found: list[list[tuple[int, int, int]]] = [[] for _ in docs]
             for owner, start, length, entry_id in zip(
                 owners.tolist(), starts.tolist(), lengths.tolist(), entry_ids.tolist(), strict=True
             ):
                 kept = kept_per_doc[owner]
                 local = start - int(bounds[owner])
-                first, last = int(kept[local]), int(kept[local + length - 1])
-                spans[owner].append(self._term_span(docs[owner], first, last + 1, entry_id))
+                found[owner].append((int(kept[local]), int(kept[local + length - 1]) + 1, entry_id))
+            for owner, matches in enumerate(found):
+                spans[owner].extend(
+                    self._term_span(docs[owner], start, end, entry_id) for start, end, entry_id in longest_first(matches)
+                )
         return spans
 
     def match_patterns(self, doc: Doc) -> list[Span]:
@@ -133,6 +137,8 @@ class EditorialTerms:
         short form -> the term's entry."""
         found: dict[str, int] = {}
         text = doc_text(doc)
+        if "(" not in text:
+            return found
         for span in doc.spans.get(self.spans_key, []):
             if not span.kb_id_ or text.find("(", span.end_char, span.end_char + 3) < 0:
                 continue
@@ -161,6 +167,20 @@ class EditorialTerms:
         return Span(
             doc, start, end, label=entry.category.value, kb_id=str(entry_id), span_id=rule_id or entry.rule_id
         )
+
+
+def longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """(start, end, entry) token matches without those inside or across a longer one (spaCy's
+    `filter_spans` rule, on plain tuples so no Span is made for a match that loses)."""
+    if len(matches) < 2:
+        return matches
+    taken: set[int] = set()
+    kept: list[tuple[int, int, int]] = []
+    for match in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):
+        if match[0] not in taken and match[1] - 1 not in taken:
+            kept.append(match)
+            taken.update(range(match[0], match[1]))
+    return kept
 
 
 def doc_text(doc: Doc) -> str:

@@ -104,21 +104,14 @@ class PatternSet:
                         yield start, end, rule
 
     def _windows(self, subject: str, trigger: re.Pattern[str] | None) -> Iterator[tuple[int, int]]:
-        """Merged stretches of the text around the trigger's hits (all the text without a trigger)."""
+        """Where to try a rule: nowhere without a trigger hit, else from just before the first hit
+        to the end (a paragraph is short; most rules' triggers are absent from most paragraphs)."""
         if trigger is None:
             yield 0, len(subject)
             return
-        current: tuple[int, int] | None = None
-        for hit in trigger.finditer(subject):
-            start, end = max(0, hit.start() - self.WINDOW), min(len(subject), hit.end() + self.WINDOW)
-            if current is not None and start <= current[1]:
-                current = (current[0], end)
-                continue
-            if current is not None:
-                yield current
-            current = (start, end)
-        if current is not None:
-            yield current
+        hit = trigger.search(subject)
+        if hit is not None:
+            yield max(0, hit.start() - self.WINDOW), len(subject)
 
 
 def load_patterns(path: Path = DEFAULT_PATTERNS_PATH, disabled: Sequence[str] = ()) -> list[PatternRule]:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import spacy
@@ -32,6 +33,7 @@ from validators.text import normalize_key, normalize_text
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "editorial"
 TOKENIZER_CACHE_SIZE = 500_000
 PIPE_BATCH_SIZE = 256
+_CATEGORIES = {category.value: category for category in FlagCategory}
 _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
 _ATX_CLOSING = re.compile(r"[ \t]+#+[ \t]*$")
 
@@ -44,8 +46,7 @@ class Segment:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class TermMatch:
+class TermMatch(NamedTuple):
     """A match in a text: character offsets, what it is, where it came from, and its sentence."""
 
     start: int
@@ -180,7 +181,7 @@ class Flagger:
                     start=start,
                     end=end,
                     term=term,
-                    category=FlagCategory(span.label_),
+                    category=_CATEGORIES[span.label_],
                     normalized=normalized,
                     source=source,
                     source_id=source_id,

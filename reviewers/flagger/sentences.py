@@ -36,8 +36,9 @@ class EditorialSentences:
 
 def sentence_starts(doc: Doc) -> np.ndarray:  # type: ignore[type-arg]
     """1 where a sentence starts, -1 elsewhere (SENT_START values)."""
-    ends = np.isin(doc.to_array(ORTH), PUNCT_HASHES)
-    punct = doc.to_array(IS_PUNCT).astype(bool) | ends
+    attributes = doc.to_array([ORTH, IS_PUNCT])
+    ends = np.isin(attributes[:, 0], PUNCT_HASHES)
+    punct = attributes[:, 1].astype(bool) | ends
     starts = np.full(len(doc), -1, dtype=np.int64)
     starts[0] = 1
     words = np.flatnonzero(~punct)

@@ -180,9 +180,10 @@ def drug_or_chemical(data: Mapping[str, Any]) -> FlagCategory:
 
     In order: a MeSH pharmacologic-action branch (D27) without a DrugBank id means a drug class;
     consumer drug information (MedlinePlus or NHS page) means a medicine; a MeSH
-    pharmaceutical-preparation branch or an INN drug stem means a medicine; a MeSH branch of body
-    chemistry (biogenic amines, carbohydrates, lipids, proteins, elements, ...) means a chemical;
-    otherwise a DrugBank entry is a medicine and a MeSH-only substance a chemical.
+    pharmaceutical-preparation or vaccine branch, or an INN drug stem, means a medicine; a MeSH
+    branch of body chemistry means a chemical (for a DrugBank entry only the body's own small
+    molecules: elements, biogenic amines, sugars, lipids, amino acids); otherwise a DrugBank entry
+    or a hormone is a medicine and any other MeSH-only substance a chemical.
     """
     trees = [str(tree) + "." for tree in data.get("mesh_tree") or ()]
     in_drugbank = bool(data.get("drugbank_id"))
