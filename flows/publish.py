@@ -12,6 +12,7 @@ was read at: if the draft moved since, the repository refuses and the draft wait
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import tempfile
@@ -128,8 +129,10 @@ def machine_lock(repo_dir: Path, timeout_seconds: float) -> Iterator[None]:
 def ensure_concurrency_limit(name: str = PUBLISH_CONCURRENCY_LIMIT, limit: int = 1) -> None:
     """Create the global concurrency limit when missing (an uncreated limit would be skipped silently)."""
     from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectAlreadyExists
 
-    with get_client(sync_client=True) as client:
+    # Another run may create it between our read and our create: then it exists, which is the point.
+    with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
         client.upsert_global_concurrency_limit_by_name(name, limit)
 
 
@@ -293,10 +296,14 @@ def publish_approved(
     logger = get_run_logger()
     moment = utc_now(now)
     repo_dir = settings_for(repo_path).repo
+    push = push_to_remote
+    if push_retry_delay_seconds is not None:
+        push = push_to_remote.with_options(retry_delay_seconds=push_retry_delay_seconds)
     try:
-        with one_publish_run(repo_dir, lock_timeout_seconds):
+        with one_publish_run(repo_dir, lock_timeout_seconds):  # the push too: it may merge the remote's main
             candidates = read_candidates(repo_path, moment)
             outcomes = publish_candidates(repo_path, candidates, moment)
+            push_state = push(repo_path, remote, return_state=True) if remote else None
     except PublishSkipped as exc:
         logger.warning("publish run skipped: %s", exc)
         report = PublishReport(drafts=[], skipped=str(exc))
@@ -307,11 +314,7 @@ def publish_approved(
         )
         return report
     report = PublishReport(drafts=outcomes)
-    if remote:
-        push = push_to_remote
-        if push_retry_delay_seconds is not None:
-            push = push_to_remote.with_options(retry_delay_seconds=push_retry_delay_seconds)
-        push_state = push(repo_path, remote, return_state=True)
+    if push_state is not None:
         if push_state.is_completed():
             report = report.model_copy(update={"pushed": True})
         else:

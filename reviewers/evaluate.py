@@ -163,7 +163,10 @@ def read_ddi(directory: Path) -> list[Document]:
         for part, sentence in enumerate(root.iter("sentence")):
             texts.append(sentence.get("text", ""))
             for entity in sentence.iter("entity"):
-                bounds = [tuple(int(x) for x in piece.split("-")) for piece in entity.get("charOffset", "").split(";")]
+                bounds = [
+                    tuple(int(x) for x in piece.split("-"))
+                    for piece in entity.get("charOffset", "").split(";")
+                ]
                 start, end = min(b[0] for b in bounds), max(b[1] for b in bounds) + 1
                 found.append(Mention(doc_id, part, start, end, entity.get("type", "")))
         documents.append(Document(doc_id, tuple(texts), tuple(found)))
@@ -178,9 +181,7 @@ def read_corpus(spec: CorpusSpec, eval_dir: Path) -> list[Document]:
 
 def relabel(mentions: Iterable[Mention], labels: Mapping[str, str]) -> list[Mention]:
     """Mentions whose label is mapped, with the mapped label (the others are dropped)."""
-    return [
-        Mention(m.doc_id, m.part, m.start, m.end, labels[m.label]) for m in mentions if m.label in labels
-    ]
+    return [Mention(m.doc_id, m.part, m.start, m.end, labels[m.label]) for m in mentions if m.label in labels]
 
 
 def score(gold: Iterable[Mention], predicted: Iterable[Mention]) -> dict[str, dict[str, Score]]:
@@ -228,7 +229,9 @@ def predictions(
     found: list[Mention] = []
     for document, per_text in zip(documents, find_many(d.texts for d in documents), strict=True):
         for part, spans in enumerate(per_text):
-            found.extend(Mention(document.doc_id, part, start, end, category.value) for start, end, category in spans)
+            found.extend(
+                Mention(document.doc_id, part, start, end, category.value) for start, end, category in spans
+            )
     return found
 
 

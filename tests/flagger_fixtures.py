@@ -17,7 +17,9 @@ SMALL_LEXICON = [
     LexiconEntry("antihistamines", C.DRUG_CLASS, "antihistamine", "editorial", "class-001"),
     LexiconEntry("chemotherapy", C.PROCEDURE, "chemotherapy", "editorial", "proc-001"),
     LexiconEntry("surgical removal", C.PROCEDURE, "surgical removal", "editorial", "proc-002"),
-    LexiconEntry("needle aspiration biopsy", C.PROCEDURE, "needle aspiration biopsy", "editorial", "proc-003"),
+    LexiconEntry(
+        "needle aspiration biopsy", C.PROCEDURE, "needle aspiration biopsy", "editorial", "proc-003"
+    ),
     LexiconEntry("biopsy", C.PROCEDURE, "biopsy", "editorial", "proc-004"),
     LexiconEntry("x-rays", C.TEST, "x-ray", "editorial", "test-001"),
     LexiconEntry("ultrasound", C.TEST, "ultrasound", "editorial", "test-002"),
@@ -45,7 +47,9 @@ def small_flagger(tmp_path: Path, config_path: Path | None = None) -> Flagger:
     return load_flagger(config_path, tmp_path / "cache", lexicon=small_lexicon(tmp_path / "lexicon"))
 
 
-FRONT_MATTER = "---\ntitle: Malignant mast cell tumor\nslug: malignant-mast-cell-tumor\nauthor: wendy-writer\n---\n\n"
+FRONT_MATTER = (
+    "---\ntitle: Malignant mast cell tumor\nslug: malignant-mast-cell-tumor\nauthor: wendy-writer\n---\n\n"
+)
 SEED_HEADINGS = ("What is it?", "Additional names", "Signs & symptoms")
 
 

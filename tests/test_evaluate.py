@@ -97,7 +97,13 @@ def test_bc5cdr_scoring_maps_our_categories() -> None:
     predicted = fixed_predictions(
         {
             documents[0].texts[0]: [
-                [(0, 7, C.DRUG), (12, 18, C.SYMPTOM), (20, 29, C.DRUG), (43, 48, C.CONDITION), (63, 66, C.TEST)]
+                [
+                    (0, 7, C.DRUG),
+                    (12, 18, C.SYMPTOM),
+                    (20, 29, C.DRUG),
+                    (43, 48, C.CONDITION),
+                    (63, 66, C.TEST),
+                ]
             ],
             documents[1].texts[0]: [[(0, 16, C.CONDITION), (0, 7, C.CHEMICAL)]],
         }
@@ -114,7 +120,12 @@ def test_ddi_scoring_merges_brand_into_drug_and_leaves_drug_n_out() -> None:
     documents = read_corpus(spec, EVAL)
     texts = documents[0].texts
     predicted = fixed_predictions(
-        {texts[0]: [[(0, 8, C.DRUG), (13, 19, C.DRUG_CLASS)], [(12, 25, C.DRUG_CLASS), (41, 55, C.DRUG_CLASS)]]}
+        {
+            texts[0]: [
+                [(0, 8, C.DRUG), (13, 19, C.DRUG_CLASS)],
+                [(12, 25, C.DRUG_CLASS), (41, 55, C.DRUG_CLASS)],
+            ]
+        }
     )
     result = evaluate_corpus(spec, documents, predicted)
     assert figures(result["drug"][STRICT]) == (1, 0, 1, 1.0, 0.5, 0.6667)

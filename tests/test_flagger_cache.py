@@ -37,7 +37,10 @@ def test_table_round_trips_through_bytes(tmp_path: Path) -> None:
     again = TermTable.from_bytes(table.to_bytes())
     for mine, theirs in ((again.lower, table.lower), (again.exact, table.exact)):
         assert mine.keys.tolist() == theirs.keys.tolist() and mine.ids.tolist() == theirs.ids.tolist()
-        assert mine.firsts.tolist() == theirs.firsts.tolist() and mine.longest.tolist() == theirs.longest.tolist()
+        assert (
+            mine.firsts.tolist() == theirs.firsts.tolist()
+            and mine.longest.tolist() == theirs.longest.tolist()
+        )
     assert [again.entry(i) for i in range(len(again))] == [table.entry(i) for i in range(len(table))]
 
 
@@ -97,3 +100,13 @@ def test_unwritable_cache_still_gives_a_flagger(tmp_path: Path) -> None:
 def test_writes_leave_no_temporary_files(tmp_path: Path) -> None:
     small_flagger(tmp_path)
     assert [p.name for p in cache_files(tmp_path) if p.name.startswith(".")] == []
+
+
+def test_missing_lexicon_is_a_configuration_error(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from validators.errors import ConfigError
+
+    inputs = replace(small_lexicon(tmp_path / "lexicon"), tsv_path=tmp_path / "absent.tsv.gz")
+    with pytest.raises(ConfigError, match="the lexicon is missing"):
+        load_flagger(None, tmp_path / "cache", lexicon=inputs)

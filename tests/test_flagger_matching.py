@@ -26,7 +26,9 @@ def terms(flagger: Flagger, body: str) -> list[tuple[str, str]]:
     return [(flag.term, flag.category.value) for flag in flagger.flag(article)]
 
 
-def test_fixture_article_flags_with_sentences_and_positions(flagger: Flagger, good_article_path: Path) -> None:
+def test_fixture_article_flags_with_sentences_and_positions(
+    flagger: Flagger, good_article_path: Path
+) -> None:
     article = parse_article(good_article_path.read_text(encoding="utf-8"), "a.md")
     flags = flagger.flag(article)
     found = {(f.term, f.category.value): f for f in flags}
@@ -46,10 +48,17 @@ def test_fixture_article_flags_with_sentences_and_positions(flagger: Flagger, go
     vinblastine = found[("vinblastine", "drug")]
     assert vinblastine.sentence == "Chemotherapy with vinblastine may follow."
     assert (vinblastine.line, vinblastine.column) == (33, 28)
-    assert (vinblastine.source, vinblastine.source_id, vinblastine.rule_id) == ("DrugBank", "DB00570", "DrugBank:DB00570")
+    assert (vinblastine.source, vinblastine.source_id, vinblastine.rule_id) == (
+        "DrugBank",
+        "DB00570",
+        "DrugBank:DB00570",
+    )
     assert vinblastine.needs_approval is True
     assert found[("X-rays", "test")].normalized == "x-ray"
-    assert found[("X-rays", "test")].sentence == "X-rays and ultrasound may show\nwhether the disease has spread."
+    assert (
+        found[("X-rays", "test")].sentence
+        == "X-rays and ultrasound may show\nwhether the disease has spread."
+    )
     assert found[("nausea", "symptom")].needs_approval is False
     directive = found[("must be given prior to\nsurgery", "directive")]
     assert directive.sentence == "Antihistamines must be given prior to\nsurgery."
@@ -66,7 +75,10 @@ def test_longest_term_wins_over_the_term_inside_it(flagger: Flagger) -> None:
         ("needle aspiration biopsy", "procedure"),
         ("biopsy", "procedure"),
     ]
-    assert terms(flagger, "A mast cell tumor is a tumor.\n") == [("mast cell tumor", "condition"), ("tumor", "condition")]
+    assert terms(flagger, "A mast cell tumor is a tumor.\n") == [
+        ("mast cell tumor", "condition"),
+        ("tumor", "condition"),
+    ]
 
 
 def test_hyphens_line_breaks_and_case_do_not_matter_for_ordinary_terms(flagger: Flagger) -> None:
@@ -167,7 +179,10 @@ def test_accept_list_also_silences_patterns(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("acept: [x]\n", "unknown key 'acept' (allowed keys: needs_approval, accept, always_flag, disabled_rules)"),
+        (
+            "acept: [x]\n",
+            "unknown key 'acept' (allowed keys: needs_approval, accept, always_flag, disabled_rules)",
+        ),
         ("needs_approval: [drugs]\n", "'needs_approval.0': 'drugs' is not a category"),
         ("always_flag:\n  - {term: x, category: drug, note: y}\n", "allowed keys: term, category, canonical"),
         ("- just a list\n", "must be a mapping of keys to values, not list"),
@@ -193,4 +208,49 @@ def test_categories_default_approval() -> None:
     from reviewers.flagger.config import load_config
 
     config = load_config()
-    assert [c for c in FlagCategory if not config.approval_needed(c)] == [FlagCategory.CONDITION, FlagCategory.SYMPTOM]
+    assert [c for c in FlagCategory if not config.approval_needed(c)] == [
+        FlagCategory.CONDITION,
+        FlagCategory.SYMPTOM,
+    ]
+
+
+SENTENCE_CASES = [
+    "Hello there. How are you?! Fine.",
+    '"Fine." (Yes.) Ok... 3.5 mg. Dr. Who said so',
+    "No end",
+    "...",
+    "A line.\nNext line! And (more.) text",
+]
+
+
+@pytest.mark.parametrize("text", SENTENCE_CASES)
+def test_editorial_sentences_match_spacys_sentencizer(text: str) -> None:
+    import spacy
+
+    import reviewers.flagger.sentences as sentences
+
+    reference = spacy.blank("en")
+    reference.add_pipe("sentencizer")
+    ours = spacy.blank("en")
+    ours.add_pipe(sentences.FACTORY)
+    assert [s.text for s in ours(text).sents] == [s.text for s in reference(text).sents]
+
+
+def test_batch_matching_equals_one_doc_at_a_time(flagger: Flagger) -> None:
+    texts = [
+        "Vinblastine after a needle aspiration biopsy.",
+        "",
+        "X-rays, CT and ultrasound of the tumor.",
+        "Mast cell tumor",
+    ]
+    docs = [flagger.nlp.make_doc(text) for text in texts]
+    batch = flagger.component.match_terms_batch(docs)
+    single = [flagger.component.match_terms(doc) for doc in docs]
+    as_tuples = [[(s.start, s.end, s.label_, s.kb_id_) for s in spans] for spans in batch]
+    assert as_tuples == [[(s.start, s.end, s.label_, s.kb_id_) for s in spans] for spans in single]
+    assert [sorted((s.start_char, s.text) for s in spans) for spans in batch] == [
+        [(0, "Vinblastine"), (20, "needle aspiration biopsy")],
+        [],
+        [(0, "X-rays"), (8, "CT"), (15, "ultrasound"), (33, "tumor")],
+        [(0, "Mast cell tumor")],
+    ]

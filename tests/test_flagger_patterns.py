@@ -16,7 +16,10 @@ def patterns() -> PatternSet:
 
 
 def matches(patterns: PatternSet, text: str) -> list[tuple[str, str]]:
-    return sorted(((text[start:end], rule.id) for start, end, rule in patterns.finditer(text)), key=lambda m: text.index(m[0]))
+    return sorted(
+        ((text[start:end], rule.id) for start, end, rule in patterns.finditer(text)),
+        key=lambda m: text.index(m[0]),
+    )
 
 
 @pytest.mark.parametrize(
@@ -30,7 +33,10 @@ def matches(patterns: PatternSet, text: str) -> list[tuple[str, str]]:
         ("Take 1 tablet.", [("1 tablet", "dosage-form-count")]),
         ("Use two puffs.", [("two puffs", "dosage-form-count")]),
         ("Apply it twice daily.", [("twice daily", "dosage-frequency")]),
-        ("One dose every 8 hours.", [("One dose", "dosage-form-count"), ("every 8 hours", "dosage-frequency")]),
+        (
+            "One dose every 8 hours.",
+            [("One dose", "dosage-form-count"), ("every 8 hours", "dosage-frequency")],
+        ),
         ("Three times a day with food.", [("Three times a day", "dosage-frequency")]),
         ("She is 10 years old and 120 cm tall.", []),
         ("Page 10 gives more.", []),
@@ -43,7 +49,10 @@ def test_dosage_patterns(patterns: PatternSet, text: str, expected: list[tuple[s
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Antihistamines must be given prior to surgery to protect.", [("must be given prior to surgery", "directive-obligation")]),
+        (
+            "Antihistamines must be given prior to surgery to protect.",
+            [("must be given prior to surgery", "directive-obligation")],
+        ),
         ("You should take it.", [("should take", "directive-obligation")]),
         ("It should be given with food and water.", [("should be given with food", "directive-obligation")]),
         ("Children should not use aspirin.", [("should not use", "directive-obligation")]),
@@ -82,10 +91,20 @@ def test_disabled_rules_are_left_out() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("- {id: a, category: dosage, regex: 'x', label: y}\n", "rule 1: unknown key 'label' (allowed keys: id, category, regex, description, ignore_case, trigger)"),
+        (
+            "- {id: a, category: dosage, regex: 'x', label: y}\n",
+            "rule 1: unknown key 'label' "
+            "(allowed keys: id, category, regex, description, ignore_case, trigger)",
+        ),
         ("- {id: a, category: dose, regex: 'x'}\n", "rule 1: 'category': 'dose' is not a category"),
-        ("- {id: a, category: dosage, regex: '(x'}\n", "rule 1: 'regex': Value error, regular expression does not compile"),
-        ("- {id: a, category: dosage, regex: x}\n- {id: a, category: dosage, regex: y}\n", "rule id 'a' is used twice"),
+        (
+            "- {id: a, category: dosage, regex: '(x'}\n",
+            "rule 1: 'regex': Value error, regular expression does not compile",
+        ),
+        (
+            "- {id: a, category: dosage, regex: x}\n- {id: a, category: dosage, regex: y}\n",
+            "rule id 'a' is used twice",
+        ),
         ("id: a\n", "a pattern file is a list of rules"),
     ],
 )

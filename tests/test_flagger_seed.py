@@ -30,16 +30,28 @@ def flagger(shared_cache: Path) -> Flagger:
 
 
 SEED_BAR = [
-    ("vinblastine", "drug", "further treatment such as chemotherapy, such as vinblastine, and radiation is needed."),
+    (
+        "vinblastine",
+        "drug",
+        "further treatment such as chemotherapy, such as vinblastine, and radiation is needed.",
+    ),
     ("histamine", "chemical", "which release histamine and are in association with allergic reactions."),
     ("Antihistamines", "drug_class", "Antihistamines must be given prior to surgery to protect against"),
     ("chemotherapy", "procedure", "further treatment such as chemotherapy, such as vinblastine"),
     ("radiation", "procedure", "such as vinblastine, and radiation is needed."),
     ("surgical removal", "procedure", "includes a surgical removal of it with wide margins"),
-    ("needle aspiration biopsy", "procedure", "is done with a needle aspiration biopsy by proving a large number"),
+    (
+        "needle aspiration biopsy",
+        "procedure",
+        "is done with a needle aspiration biopsy by proving a large number",
+    ),
     ("X-rays", "test", "Furthermore, X-rays, ultrasound, or lymph nodes"),
     ("ultrasound", "test", "Furthermore, X-rays, ultrasound, or lymph nodes"),
-    ("must be given prior to surgery", "directive", "Antihistamines must be given prior to surgery to protect"),
+    (
+        "must be given prior to surgery",
+        "directive",
+        "Antihistamines must be given prior to surgery to protect",
+    ),
 ]
 
 
@@ -101,7 +113,9 @@ def test_eval_command_json_figures(cli_env: None) -> None:
 
     from flows.cli import app
 
-    result = CliRunner().invoke(app, ["eval", "--eval-dir", str(EVAL), "--corpus", "bc5cdr-dev", "--format", "json"])
+    result = CliRunner().invoke(
+        app, ["eval", "--eval-dir", str(EVAL), "--corpus", "bc5cdr-dev", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     chemical = next(r for r in data["scores"] if r["label"] == "Chemical" and r["mode"] == "strict")

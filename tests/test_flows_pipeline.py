@@ -73,6 +73,22 @@ def git(git_dir: Path, *args: str) -> str:
     ).stdout
 
 
+def latest_artifact(key: str) -> str:
+    """The data of the newest artifact with this key (what a person reads in the Prefect UI)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
+        )
+    assert artifacts, f"no artifact {key}"
+    return str(artifacts[0].data)
+
+
 @pytest.fixture
 def site(tmp_path: Path, prefect_harness: None) -> tuple[Path, Path]:
     """(content repository, bare remote)."""
@@ -114,6 +130,7 @@ def test_submit_with_errors_is_saved_as_needing_changes(site: tuple[Path, Path],
     ).replace("sources:\n", "sources: []\n")
     path = write_draft(tmp_path / "work", text)
     result = submit_draft(path, repo_path=content)
+    assert latest_artifact(f"submission-{SLUG}").startswith(f"# Submission of `{SLUG}`: needs changes")
     assert [f.code for f in result.errors] == ["SL03"]
     assert result.status is DraftStatus.NEEDS_CHANGES
     assert result.ledger.findings.errors == 1
@@ -169,6 +186,8 @@ def test_publish_approved_publishes_exactly_the_approved_text(
     report = publish_approved(repo_path=content)
     assert [(d.slug, d.outcome, d.version) for d in report.drafts] == [(SLUG, Outcome.PUBLISHED, 1)]
     assert report.pushed
+    table = latest_artifact("publish-report")
+    assert f'"slug": "{SLUG}"' in table and '"outcome": "published"' in table
     published = report.drafts[0]
     assert git(remote, "rev-parse", "main").strip() == published.commit
     trailers = git(remote, "log", "-1", "--format=%(trailers:key=Reviewed-by,valueonly)", "main")
@@ -388,6 +407,7 @@ def test_check_corpus_in_batches(tmp_path: Path, prefect_harness: None) -> None:
     assert all(f.flags_needing_approval > 0 for f in report.files if f.unusable is None)
     summary = report.summary_markdown()
     assert "5 files in 3 batches: 1 with errors, 1 unusable" in summary
+    assert latest_artifact("corpus-check") == summary
 
 
 def test_check_corpus_refuses_a_missing_directory(tmp_path: Path, prefect_harness: None) -> None:

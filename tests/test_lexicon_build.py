@@ -162,11 +162,12 @@ def test_build_rows(inputs: BuildInputs, tmp_path: Path) -> None:
         "proc-001",
     )
     assert found["x-rays"] == ("test", "x-ray", "editorial", "proc-002")
-    assert found["ct"] == ("test", "ct scan", "editorial", "proc-003")
+    assert found["CT"] == ("test", "ct scan", "editorial", "proc-003")  # as written: capitals only
     # drug names keep their spelling: no plural or British form of a drug
     assert "vinblastines" not in found
-    # generate: false keeps an abbreviation as listed
-    assert "cts" not in found
+    # generate: false keeps an abbreviation as listed, case included
+    assert "ct" not in found
+    assert "CTs" not in found
     assert result.reports["MeSH diseases"].dropped == {"not a disease branch (MeSH F01/F02/F04, ...)": 1}
 
 

@@ -92,7 +92,9 @@ def eval_command(
         f"lexicon: {about['lexicon_entries']} entries, {about['lexicon_keys']} spellings, "
         f"{about['patterns']} patterns; scored in {about['seconds']} s"
     )
-    typer.echo("label mapping: Chemical <- drug + chemical; Disease <- condition + symptom (NCBI: condition);")
+    typer.echo(
+        "label mapping: Chemical <- drug + chemical; Disease <- condition + symptom (NCBI: condition);"
+    )
     typer.echo("               DDI drug, brand <- drug; DDI group <- drug_class")
     if about["hpo_acknowledgement"]:
         typer.echo(str(about["hpo_acknowledgement"]))
@@ -100,11 +102,14 @@ def eval_command(
 
 def format_table(rows: list[dict[str, Any]]) -> str:
     """A fixed-width table: corpus, label, mode, P, R, F1 and the counts."""
-    header = f"{'corpus':<18} {'label':<9} {'mode':<8} {'P':>6} {'R':>6} {'F1':>6} {'TP':>6} {'FP':>6} {'FN':>6}"
+    header = (
+        f"{'corpus':<18} {'label':<9} {'mode':<8} {'P':>6} {'R':>6} {'F1':>6} {'TP':>6} {'FP':>6} {'FN':>6}"
+    )
     lines = [header, "-" * len(header)]
     for row in rows:
         lines.append(
-            f"{row['corpus']:<18} {row['label']:<9} {row['mode']:<8} {row['precision']:>6.3f} {row['recall']:>6.3f} "
-            f"{row['f1']:>6.3f} {row['true_positives']:>6} {row['false_positives']:>6} {row['false_negatives']:>6}"
+            f"{row['corpus']:<18} {row['label']:<9} {row['mode']:<8} "
+            f"{row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} "
+            f"{row['true_positives']:>6} {row['false_positives']:>6} {row['false_negatives']:>6}"
         )
     return "\n".join(lines)

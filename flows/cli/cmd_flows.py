@@ -123,6 +123,7 @@ def submit_command(
     repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP),
 ) -> None:
     """Check drafts and save each on its draft branch with its review ledger (flow submit_draft)."""
+    prepare_prefect()  # before anything imports Prefect: its logging is configured at import
     from validators.errors import InputError
     from validators.parser import load_article
 
@@ -132,7 +133,6 @@ def submit_command(
             load_article(path)
         except InputError as exc:
             fail(exc.format() + " (nothing submitted)", Exit.USAGE)
-    prepare_prefect()
     with reported_errors():
         from flows.submit import submit_draft
 
@@ -152,11 +152,11 @@ def publish_command(
     no_push: bool = typer.Option(False, "--no-push", help="Publish on the local main only."),
 ) -> None:
     """Publish every approved draft whose time has come, push, and say what waits and why."""
+    prepare_prefect()  # before anything imports Prefect: its logging is configured at import
     from flows.settings import get_settings
 
     repo_path = repo_of(repo)
     target = None if no_push else (remote or get_settings().remote)
-    prepare_prefect()
     with reported_errors():
         from flows.publish import publish_approved
 
@@ -177,8 +177,8 @@ def publish_command(
 @app.command("review-due")
 def review_due_command(repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP)) -> None:
     """Reopen every published article whose medical review has expired, and list them."""
+    prepare_prefect()  # before anything imports Prefect: its logging is configured at import
     repo_path = repo_of(repo)
-    prepare_prefect()
     with reported_errors():
         from flows.review_due import review_due
 
@@ -195,6 +195,7 @@ def check_corpus_command(
     batch_size: int = typer.Option(250, "--batch-size", min=1, help="Files per task."),
 ) -> None:
     """Check and flag every draft of a directory in batched tasks, and summarize (flow check_corpus)."""
+    prepare_prefect()  # before anything imports Prefect: its logging is configured at import
     if not directory.is_dir():
         fail(f"{directory}: not a directory (give the folder of drafts to check)")
     from flows.check_corpus import corpus_files
@@ -202,7 +203,6 @@ def check_corpus_command(
     count = len(corpus_files(directory))
     if count == 0:
         fail(f"{directory}: no *.md file under it")
-    prepare_prefect()
     with reported_errors():
         from flows.check_corpus import check_corpus
 

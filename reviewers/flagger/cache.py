@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import spacy
+from spacy.about import __version__ as spacy_version
 
 from reviewers.flagger.table import TABLE_FORMAT, TermTable
 
@@ -39,7 +39,12 @@ class CacheResult:
 def cache_key(*parts: str) -> str:
     """sha256 of the inputs' fingerprints, the spaCy version and the table format."""
     digest = hashlib.sha256()
-    for part in (*parts, f"spacy={spacy.__version__}", f"format={TABLE_FORMAT}", f"compiler={COMPILER_VERSION}"):
+    for part in (
+        *parts,
+        f"spacy={spacy_version}",
+        f"format={TABLE_FORMAT}",
+        f"compiler={COMPILER_VERSION}",
+    ):
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
 

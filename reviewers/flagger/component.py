@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
 import numpy as np
-import numpy.typing as npt
 from spacy.attrs import IS_SPACE, LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -26,12 +25,23 @@ SPANS_KEY = "editorial_terms"
 TEXT_KEY = "editorial_text"
 ABBREVIATION_RULE = "abbreviation-defined-in-text"
 MAX_ABBREVIATION_CHARS = 10
-_SEPARATOR = np.zeros(1, dtype=np.uint64)
+_SEPARATOR_ROW = np.zeros((1, 3), dtype=np.uint64)
 _CLASS_LABELS = frozenset({FlagCategory.DRUG_CLASS.value})
 _CLASS_HEADS = frozenset(
-    {"drug", "drugs", "agent", "agents", "medication", "medications", "medicine", "medicines", "therapy", "preparations"}
+    {
+        "drug",
+        "drugs",
+        "agent",
+        "agents",
+        "medication",
+        "medications",
+        "medicine",
+        "medicines",
+        "therapy",
+        "preparations",
+    }
 )
-_DEFINITION = re.compile(r"\s*\(\s*([^()\s;,]{2,%d})\s*\)" % MAX_ABBREVIATION_CHARS)
+_DEFINITION = re.compile(rf"\s*\(\s*([^()\s;,]{{2,{MAX_ABBREVIATION_CHARS}}})\s*\)")
 _ABBREVIATION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/+.]*$")
 
 
@@ -78,7 +88,9 @@ class EditorialTerms:
         widened: list[Span] = []
         for span in spans:
             if span.label_ in _CLASS_LABELS and span.end < len(doc) and doc[span.end].lower_ in _CLASS_HEADS:
-                span = Span(doc, span.start, span.end + 1, label=span.label_, kb_id=span.kb_id_, span_id=span.id_)
+                span = Span(
+                    doc, span.start, span.end + 1, label=span.label_, kb_id=span.kb_id_, span_id=span.id_
+                )
             widened.append(span)
         return widened
 
@@ -87,35 +99,43 @@ class EditorialTerms:
         return self.match_terms_batch([doc])[0]
 
     def match_terms_batch(self, docs: Sequence[Doc]) -> list[list[Span]]:
-        """`match_terms` for many docs in one vectorised pass (their tokens joined, separated by a
-        hash no term contains)."""
-        kept_per_doc: list[npt.NDArray[np.intp]] = []
-        lowers: list[npt.NDArray[np.uint64]] = []
-        orths: list[npt.NDArray[np.uint64]] = []
-        for doc in docs:
-            lower = doc.to_array(LOWER).reshape(-1)
-            skipped = np.isin(lower, SKIPPED_HASHES) | doc.to_array(IS_SPACE).reshape(-1).astype(bool)
-            kept = np.flatnonzero(~skipped)
-            kept_per_doc.append(kept)
-            lowers += [lower[kept], _SEPARATOR]
-            orths += [doc.to_array(ORTH).reshape(-1)[kept], _SEPARATOR]
-        bounds = np.cumsum([0, *(len(kept) + 1 for kept in kept_per_doc)])
+        """`match_terms` for many docs in one vectorised pass: their tokens' hashes joined, each doc
+        followed by a row of zeros (no term contains hash 0, so no match crosses docs)."""
+        if not docs:
+            return []
+        columns = [doc.to_array([LOWER, ORTH, IS_SPACE]).reshape(-1, 3) for doc in docs]
+        sizes = [len(column) + 1 for column in columns]  # one separator row (all zeros) per doc
+        rows = np.concatenate([part for column in columns for part in (column, _SEPARATOR_ROW)])
+        doc_starts = np.cumsum([0, *sizes])
+        skipped = np.isin(rows[:, 0], SKIPPED_HASHES) | rows[:, 2].astype(bool)
+        kept = np.flatnonzero(~skipped)
         spans: list[list[Span]] = [[] for _ in docs]
-        for index, hashes in ((self.table.lower, lowers), (self.table.exact, orths)):
-            if not len(index) or not docs:
+        for index, column in ((self.table.lower, 0), (self.table.exact, 1)):
+            if not len(index):
                 continue
-            starts, lengths, entry_ids = index.longest_matches(np.concatenate(hashes))
-            owners = np.searchsorted(bounds, starts, side="right") - 1
+            starts, lengths, entry_ids = index.longest_matches(rows[kept, column])
+            first_rows = kept[starts]
+            end_rows = kept[starts + lengths - 1] + 1
+            # drop matches nested in an earlier, longer one (most losers) before any Python work
+            if len(end_rows) > 1:
+                reach = np.maximum.accumulate(end_rows)
+                outside = np.concatenate(([True], end_rows[1:] > reach[:-1]))
+                first_rows, end_rows, entry_ids = first_rows[outside], end_rows[outside], entry_ids[outside]
+            owners = np.searchsorted(doc_starts, first_rows, side="right") - 1
+            offsets = doc_starts[owners]
             found: list[list[tuple[int, int, int]]] = [[] for _ in docs]
-            for owner, start, length, entry_id in zip(
-                owners.tolist(), starts.tolist(), lengths.tolist(), entry_ids.tolist(), strict=True
+            for owner, first, end, entry_id in zip(
+                owners.tolist(),
+                (first_rows - offsets).tolist(),
+                (end_rows - offsets).tolist(),
+                entry_ids.tolist(),
+                strict=True,
             ):
-                kept = kept_per_doc[owner]
-                local = start - int(bounds[owner])
-                found[owner].append((int(kept[local]), int(kept[local + length - 1]) + 1, entry_id))
+                found[owner].append((first, end, entry_id))
             for owner, matches in enumerate(found):
                 spans[owner].extend(
-                    self._term_span(docs[owner], start, end, entry_id) for start, end, entry_id in longest_first(matches)
+                    self._term_span(docs[owner], start, end, entry_id)
+                    for start, end, entry_id in longest_first(matches)
                 )
         return spans
 
@@ -152,13 +172,19 @@ class EditorialTerms:
         if not abbreviations:
             return
         pattern = re.compile(
-            r"(?<![\w-])(?:" + "|".join(re.escape(short) for short in sorted(abbreviations, key=len, reverse=True)) + r")(?![\w-])"
+            r"(?<![\w-])(?:"
+            + "|".join(re.escape(short) for short in sorted(abbreviations, key=len, reverse=True))
+            + r")(?![\w-])"
         )
         added: list[Span] = []
         for match in pattern.finditer(doc_text(doc)):
             span = doc.char_span(match.start(), match.end(), alignment_mode="contract")
             if span is not None:
-                added.append(self._term_span(doc, span.start, span.end, abbreviations[match.group()], ABBREVIATION_RULE))
+                added.append(
+                    self._term_span(
+                        doc, span.start, span.end, abbreviations[match.group()], ABBREVIATION_RULE
+                    )
+                )
         if added:
             self.set_annotations(doc, [*doc.spans.get(self.spans_key, []), *added])
 

@@ -81,7 +81,9 @@ class LexiconInputs:
         if self.term_files():
             assert self.terms_dir is not None
             yield from read_term_files(self.terms_dir)
-        if self.tsv_path is not None and self.tsv_path.is_file():
+        if self.tsv_path is not None:
+            if not self.tsv_path.is_file():
+                raise ConfigError(self.tsv_path, "the lexicon is missing; run reviewers.lexicon.build")
             yield from read_tsv(self.tsv_path)
         if self.include_hpo:
             yield from hpo_entries()

@@ -96,22 +96,20 @@ class PatternSet:
         lowered = text.translate(ASCII_LOWER)
         for rule, compiled, trigger in self._compiled:
             subject = lowered if rule.ignore_case else text
+            if trigger is None:
+                begin = 0
+            else:
+                # a rule is only tried from just before its trigger's first hit: most rules'
+                # triggers are absent from most paragraphs, and the trigger search is cheap
+                hit = trigger.search(subject)
+                if hit is None:
+                    continue
+                begin = max(0, hit.start() - self.WINDOW)
             group = "term" if "term" in compiled.groupindex else 0
-            for window_start, window_end in self._windows(subject, trigger):
-                for match in compiled.finditer(subject, window_start, window_end):
-                    start, end = match.span(group)
-                    if start < end and (match.end() < window_end or window_end == len(subject)):
-                        yield start, end, rule
-
-    def _windows(self, subject: str, trigger: re.Pattern[str] | None) -> Iterator[tuple[int, int]]:
-        """Where to try a rule: nowhere without a trigger hit, else from just before the first hit
-        to the end (a paragraph is short; most rules' triggers are absent from most paragraphs)."""
-        if trigger is None:
-            yield 0, len(subject)
-            return
-        hit = trigger.search(subject)
-        if hit is not None:
-            yield max(0, hit.start() - self.WINDOW), len(subject)
+            for match in compiled.finditer(subject, begin):
+                start, end = match.span(group)
+                if start < end:
+                    yield start, end, rule
 
 
 def load_patterns(path: Path = DEFAULT_PATTERNS_PATH, disabled: Sequence[str] = ()) -> list[PatternRule]:

@@ -9,21 +9,22 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 import spacy
 from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
 from reviewers.flagger.cache import cache_key, load_or_build
-from reviewers.flagger import sentences as _sentences  # registers editorial_sentences
 from reviewers.flagger.component import TEXT_KEY, EditorialTerms, doc_text
 from reviewers.flagger.config import FlaggerConfig, load_config
 from reviewers.flagger.lexicon import LexiconEntry, LexiconInputs, hpo_acknowledgement, hpo_version
 from reviewers.flagger.patterns import DEFAULT_PATTERNS_PATH, PatternSet, load_patterns
+from reviewers.flagger.sentences import FACTORY as SENTENCES_FACTORY
 from reviewers.flagger.table import TermTable, compile_table
 from reviewers.flags import Flag, FlagCategory
 from validators.findings import Finding, Severity
@@ -78,11 +79,11 @@ class SentenceIndex:
     """Character bounds of a doc's sentences, looked up by token (no Span per lookup)."""
 
     def __init__(self, doc: Doc) -> None:
-        starts = np.flatnonzero(doc.to_array(SENT_START) == 1)
+        columns = doc.to_array([SENT_START, IDX, LENGTH]).reshape(-1, 3).astype(np.int64)
+        starts = np.flatnonzero(columns[:, 0] == 1)
         if len(starts) == 0 or starts[0] != 0:
             starts = np.concatenate(([0], starts))
-        idx = doc.to_array(IDX).astype(np.int64)
-        length = doc.to_array(LENGTH).astype(np.int64)
+        idx, length = columns[:, 1], columns[:, 2]
         last = np.append(starts[1:], len(doc)) - 1
         self.starts: list[int] = starts.tolist()
         self.start_chars: list[int] = idx[starts].tolist()
@@ -102,7 +103,7 @@ class Flagger:
         self.nlp = nlp
         self.config = config
         self.info = info
-        self.component: EditorialTerms = nlp.get_pipe("editorial_terms")
+        self.component = cast(EditorialTerms, nlp.get_pipe("editorial_terms"))
         self._accepted = set(config.accept)
 
     def hpo_version(self) -> str:
@@ -140,7 +141,7 @@ class Flagger:
         """Run the pipeline over texts, keeping each original string on its doc."""
         stream = iter(texts)
         while batch := list(islice(stream, PIPE_BATCH_SIZE)):
-            docs = list(self.nlp.tokenizer.pipe(batch))
+            docs = list(tokenizer_of(self.nlp).pipe(batch))
             for text, doc in zip(batch, docs, strict=True):
                 doc.user_data[TEXT_KEY] = text
             for _, component in self.nlp.pipeline:
@@ -194,12 +195,16 @@ class Flagger:
 
     def _flags(self, article: Article, segments: list[Segment], matches: list[list[TermMatch]]) -> list[Flag]:
         flags: list[Flag] = []
+        line_starts = [0, *(m.end() for m in re.finditer("\n", article.text))]
+        approval = {category: self.config.approval_needed(category) for category in FlagCategory}
         for segment, found in zip(segments, matches, strict=True):
             for match in found:
                 start = segment.offset + match.start
-                line, column = article.position(start)
+                line = bisect_right(line_starts, start)
+                column = start - line_starts[line - 1] + 1
+                # every field is built here from typed values: skip re-validation (it is a hot path)
                 flags.append(
-                    Flag(
+                    Flag.model_construct(
                         term=match.term,
                         normalized=match.normalized,
                         category=match.category,
@@ -211,7 +216,7 @@ class Flagger:
                         source=match.source,
                         source_id=match.source_id,
                         rule_id=match.rule_id,
-                        needs_approval=self.config.approval_needed(match.category),
+                        needs_approval=approval[match.category],
                     )
                 )
         return sorted(flags, key=lambda flag: (flag.start, -flag.end, flag.category.value))
@@ -276,7 +281,7 @@ def load_flagger(
     lexicon = lexicon or LexiconInputs()
     patterns = load_patterns(patterns_path, config.disabled_rules)
     nlp = make_pipeline()
-    component: EditorialTerms = nlp.get_pipe("editorial_terms")
+    component = cast(EditorialTerms, nlp.get_pipe("editorial_terms"))
     key = cache_key(lexicon.fingerprint(), config.fingerprint())
     result = load_or_build(cache_dir or DEFAULT_CACHE_DIR, key, lambda: build_table(nlp, lexicon, config))
     component.use(result.table, PatternSet(patterns))
@@ -296,13 +301,19 @@ EXTRA_INFIXES = (r"\)(?=[-\u2010\u2013])", r"(?<=\))[-\u2010\u2013](?=\w)")
 """Split "(DOX)-induced" into "(", "DOX", ")", "-", "induced" so the abbreviation is a token."""
 
 
+def tokenizer_of(nlp: Language) -> Tokenizer:
+    """The pipeline's rule-based tokenizer (typed: spaCy declares it as any callable)."""
+    return cast(Tokenizer, nlp.tokenizer)
+
+
 def make_pipeline() -> Language:
     """`spacy.blank("en")` with a sentencizer and the `editorial_terms` component (empty)."""
     nlp = spacy.blank("en")
-    infixes = [*nlp.Defaults.infixes, *EXTRA_INFIXES]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
-    nlp.add_pipe("editorial_sentences")
+    infixes = [*(nlp.Defaults.infixes or []), *EXTRA_INFIXES]
+    tokenizer = tokenizer_of(nlp)
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
+    nlp.add_pipe(SENTENCES_FACTORY)
     nlp.add_pipe("editorial_terms")
     return nlp
 
@@ -310,8 +321,13 @@ def make_pipeline() -> Language:
 def build_table(nlp: Language, lexicon: LexiconInputs, config: FlaggerConfig) -> TermTable:
     """Compile the lexicon (the organization's always-flag terms first, winning every tie)."""
     always = [
-        (0, LexiconEntry(item.term, item.category, (item.canonical or item.term).casefold(), "editorial", None))
+        (
+            0,
+            LexiconEntry(
+                item.term, item.category, (item.canonical or item.term).casefold(), "editorial", None
+            ),
+        )
         for item in config.always_flag
     ]
     ranked = [*always, *((1, entry) for entry in lexicon.entries())]
-    return compile_table(ranked, nlp.tokenizer, stoplist=lexicon.stoplist(), accepted=set(config.accept))
+    return compile_table(ranked, tokenizer_of(nlp), stoplist=lexicon.stoplist(), accepted=set(config.accept))

@@ -8,17 +8,25 @@ objects (which costs more than tokenizing).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 from spacy.attrs import IS_PUNCT, ORTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
-from spacy.strings import hash_string
+from spacy.strings import hash_string  # type: ignore[attr-defined]
 from spacy.tokens import Doc
 
-PUNCT_HASHES = np.array(sorted(hash_string(char) for char in Sentencizer.default_punct_chars), dtype=np.uint64)
+PUNCT_HASHES = np.array(
+    sorted(hash_string(char) for char in Sentencizer.default_punct_chars), dtype=np.uint64
+)
 
 
-@Language.factory("editorial_sentences")
+FACTORY = "editorial_sentences"
+
+
+@Language.factory(FACTORY)
 def make_editorial_sentences(nlp: Language, name: str) -> EditorialSentences:
     """spaCy factory for the vectorised sentencizer."""
     return EditorialSentences()
@@ -30,11 +38,12 @@ class EditorialSentences:
     def __call__(self, doc: Doc) -> Doc:
         """Mark the sentence starts."""
         if len(doc):
-            doc.from_array([SENT_START], sentence_starts(doc).reshape(-1, 1).astype(np.uint64))
+            values: Any = sentence_starts(doc).reshape(-1, 1).astype(np.uint64)
+            doc.from_array([SENT_START], values)
         return doc
 
 
-def sentence_starts(doc: Doc) -> np.ndarray:  # type: ignore[type-arg]
+def sentence_starts(doc: Doc) -> npt.NDArray[np.int64]:
     """1 where a sentence starts, -1 elsewhere (SENT_START values)."""
     attributes = doc.to_array([ORTH, IS_PUNCT])
     ends = np.isin(attributes[:, 0], PUNCT_HASHES)

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import srsly
-from spacy.strings import hash_string
+import srsly  # type: ignore[import-untyped]
+from spacy.strings import hash_string  # type: ignore[attr-defined]
 from spacy.tokenizer import Tokenizer
 
 from reviewers.flagger.lexicon import SOURCES, LexiconEntry
@@ -149,7 +149,9 @@ class KeyIndex:
 class TermTable:
     """Every lexicon key, ready to match a document's tokens; entries are decoded on first use."""
 
-    def __init__(self, entries: Sequence[EntryInfo | Sequence[Any]], lower: KeyIndex, exact: KeyIndex) -> None:
+    def __init__(
+        self, entries: Sequence[EntryInfo | Sequence[Any]], lower: KeyIndex, exact: KeyIndex
+    ) -> None:
         self._rows = list(entries)
         self.lower = lower
         self.exact = exact
@@ -167,8 +169,16 @@ class TermTable:
 
     def to_bytes(self) -> bytes:
         """msgpack bytes (no pickle)."""
-        rows = [[e.category.value, e.canonical, e.source, e.source_id, e.rule_id] for e in map(self.entry, range(len(self)))]
-        msg = {"format": TABLE_FORMAT, "entries": rows, "lower": self.lower.to_msg(), "exact": self.exact.to_msg()}
+        rows = [
+            [e.category.value, e.canonical, e.source, e.source_id, e.rule_id]
+            for e in map(self.entry, range(len(self)))
+        ]
+        msg = {
+            "format": TABLE_FORMAT,
+            "entries": rows,
+            "lower": self.lower.to_msg(),
+            "exact": self.exact.to_msg(),
+        }
         data: bytes = srsly.msgpack_dumps(msg)
         return data
 
@@ -182,7 +192,9 @@ class TermTable:
         if not isinstance(rows, list) or any(len(row) != 5 for row in rows[:1]):
             raise ValueError("bad entry rows")
         table = cls(rows, KeyIndex.from_msg(msg["lower"]), KeyIndex.from_msg(msg["exact"]))
-        top = max([int(index.ids.max()) for index in (table.lower, table.exact) if len(index.ids)], default=-1)
+        top = max(
+            [int(index.ids.max()) for index in (table.lower, table.exact) if len(index.ids)], default=-1
+        )
         if top >= len(rows):
             raise ValueError("key points past the entries")
         return table
@@ -271,7 +283,9 @@ def compile_table(
         key = token_key(words)
         if not key:
             continue
-        info = EntryInfo(entry.category, normalize_key(entry.canonical), entry.source, entry.source_id, entry.rule_id)
+        info = EntryInfo(
+            entry.category, normalize_key(entry.canonical), entry.source, entry.source_id, entry.rule_id
+        )
         info_id = info_ids.setdefault(info, len(infos))
         if info_id == len(infos):
             infos.append(info)

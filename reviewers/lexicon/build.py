@@ -31,6 +31,7 @@ from reviewers.lexicon.sources import (
 )
 from reviewers.lexicon.stoplist import STOPLIST_PATH, load_stoplist
 from reviewers.lexicon.variants import expand_variants, is_matchable, normalize_term
+from validators.text import normalize_text
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 LEXICON_PATH = DATA_DIR / "lexicon.tsv.gz"
@@ -142,6 +143,11 @@ def concept_candidates(
 def editorial_candidates(term: EditorialTerm, stoplist: frozenset[str] = frozenset()) -> Iterator[_Candidate]:
     """Candidate rows for one of our entries: the term, its listed variants, and (unless off) spellings
     (none generated from a stoplisted form)."""
+    if not term.generate:  # exactly as written, case included: "CT" matches only in capitals
+        written = {normalize_text(text) for text in (term.term, *term.variants)}
+        canonical = normalize_term(term.canonical)
+        yield from _candidates(sorted(written), written, term.category, canonical, "editorial", term.id)
+        return
     original = {normalize_term(text) for text in (term.term, *term.variants)}
     forms = set(original)
     if term.generate:
@@ -162,9 +168,11 @@ def select_entries(
         current = best.get(candidate.entry.term)
         if current is None or candidate.rank < current.rank:
             best[candidate.entry.term] = candidate
-    stopped = sum(1 for term in best if term in stoplist)
+    stopped = sum(1 for term in best if normalize_term(term) in stoplist)
     kept = {
-        term: candidate for term, candidate in best.items() if term not in stoplist and _matchable(candidate)
+        term: candidate
+        for term, candidate in best.items()
+        if normalize_term(term) not in stoplist and _matchable(candidate)
     }
     unmatchable = len(best) - stopped - len(kept)
     return [candidate.entry for _, candidate in sorted(kept.items())], stopped, unmatchable

@@ -2,8 +2,9 @@
 
 A file holds a default `category`, an optional `description`, and `terms`: entries with a stable
 `id`, a `term`, optionally a `canonical` name (default: the term), a `category` overriding the file's,
-hand-written `variants`, and `generate: false` to switch off generated spelling variants (for
-abbreviations such as "CT"). Unknown keys are errors that list the allowed keys.
+hand-written `variants`, and `generate: false` to keep the term and its variants exactly as
+written, case included, with no generated spellings: for abbreviations such as "CT", which the
+flagger then matches only in capitals. Unknown keys are errors that list the allowed keys.
 """
 
 from __future__ import annotations

@@ -157,8 +157,9 @@ _CLASS_HEADED = re.compile(
 
 
 def class_head_variants(term: str) -> set[str]:
-    """A drug class named without a head noun, with one: "antiemetic" -> "antiemetic drug", ..."""
-    if _CLASS_HEADED.search(term) or not term or not term[-1].isalpha():
+    """A one-word drug class with a head noun: "antiemetic" -> "antiemetic drug", ... (longer names
+    such as "macrolide antibiotics" already end in their head noun)."""
+    if " " in term or _CLASS_HEADED.search(term) or not term or not term[-1].isalpha():
         return set()
     stem = singularize(term) or term
     return {f"{stem} {noun}" for noun in CLASS_HEAD_NOUNS}
