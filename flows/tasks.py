@@ -7,7 +7,8 @@ sentence: Prefect costs a few milliseconds per task run. No domain logic lives h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -63,6 +64,23 @@ def utc_now(now: datetime | None = None) -> datetime:
     if now is None:
         return datetime.now(UTC)
     return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+
+
+@contextmanager
+def embedded_api_settings() -> Iterator[None]:
+    """Prefect settings for flows run on the embedded API (no server): no flow-run heartbeats.
+
+    Heartbeats let a server notice a crashed run; the embedded API lives and dies with the process,
+    so they only cost time: Prefect joins the heartbeat thread, which sleeps in one-second steps, at
+    the end of every flow run (about 1 s per flow). With a server (`PREFECT_API_URL`), nothing changes.
+    """
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings, temporary_settings
+
+    if get_current_settings().api.url:
+        yield
+        return
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 def settings_for(repo_path: Path | str | None) -> Settings:

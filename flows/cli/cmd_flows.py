@@ -79,6 +79,15 @@ def reported_errors() -> Iterator[None]:
 
 
 @contextmanager
+def embedded_api_settings() -> Iterator[None]:
+    """`flows.tasks.embedded_api_settings` (imported here late: it imports Prefect)."""
+    from flows.tasks import embedded_api_settings as settings
+
+    with settings():
+        yield
+
+
+@contextmanager
 def working(message: str) -> Iterator[None]:
     """A spinner on a terminal's standard error while long work runs (nothing when not a terminal)."""
     from rich.console import Console
@@ -133,7 +142,7 @@ def submit_command(
             load_article(path)
         except InputError as exc:
             fail(exc.format() + " (nothing submitted)", Exit.USAGE)
-    with reported_errors():
+    with reported_errors(), embedded_api_settings():
         from flows.submit import submit_draft
 
         results = []
@@ -157,7 +166,7 @@ def publish_command(
 
     repo_path = repo_of(repo)
     target = None if no_push else (remote or get_settings().remote)
-    with reported_errors():
+    with reported_errors(), embedded_api_settings():
         from flows.publish import publish_approved
 
         with working("publishing approved drafts"):
@@ -179,7 +188,7 @@ def review_due_command(repo: Path | None = typer.Option(None, "--repo", help=REP
     """Reopen every published article whose medical review has expired, and list them."""
     prepare_prefect()  # before anything imports Prefect: its logging is configured at import
     repo_path = repo_of(repo)
-    with reported_errors():
+    with reported_errors(), embedded_api_settings():
         from flows.review_due import review_due
 
         with working("looking for expired reviews"):
@@ -203,7 +212,7 @@ def check_corpus_command(
     count = len(corpus_files(directory))
     if count == 0:
         fail(f"{directory}: no *.md file under it")
-    with reported_errors():
+    with reported_errors(), embedded_api_settings():
         from flows.check_corpus import check_corpus
 
         batches = -(-count // batch_size)
@@ -220,7 +229,7 @@ def demo_command(
 ) -> None:
     """Show the whole journey: import, submit, review, revise, approve, publish, and the git log."""
     prepare_prefect()
-    with reported_errors():
+    with reported_errors(), embedded_api_settings():
         from flows.demo import run_demo
 
         say("[bold]Editorial demo[/]: one article from a scraped page to a reviewed commit on main.")

@@ -21,7 +21,7 @@ from reviewers.flagger.table import TABLE_FORMAT, TermTable
 
 MAGIC = b"EDITORIAL-TERMS\x01"
 DIGEST_SIZE = 32
-COMPILER_VERSION = "6"
+COMPILER_VERSION = "7"
 """Bump when the way terms are keyed changes, so old caches are not reused."""
 
 log = logging.getLogger(__name__)

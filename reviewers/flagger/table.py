@@ -28,6 +28,52 @@ TABLE_FORMAT = 1
 SKIPPED_TOKENS = ("-", "\u2010", "\u2011", "\u2013", "\u2014")
 """Hyphens and dashes are ignored when keying and matching terms."""
 SKIPPED_HASHES = np.array(sorted(hash_string(text) for text in SKIPPED_TOKENS), dtype=np.uint64)
+LEADING_FUNCTION_WORDS = frozenset(
+    [
+        "(",
+        "[",
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "be",
+        "been",
+        "not",
+        "no",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "has",
+        "have",
+        "had",
+        "may",
+        "can",
+        "will",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+    ]
+)
+"""Third-party entries starting with one of these are phrases, not terms (our own list may)."""
 MIN_TERM_LENGTH = 3
 """Terms shorter than this are matched only when written in capitals (abbreviations)."""
 MAX_ABBREVIATION_LENGTH = 6
@@ -280,6 +326,8 @@ def compile_table(
         words = [token.text if exact else token.lower_ for token in doc]
         if not exact and rank > 0 and all(_is_filler(word, stoplist) for word in words):
             continue  # "at 10", "in 1": common words and numbers are not a term in prose
+        if not exact and entry.source != "editorial" and words[0] in LEADING_FUNCTION_WORDS:
+            continue  # a vocabulary's "the ..." / "a ..." / "( ..." entry: a phrase, not a term
         key = token_key(words)
         if not key:
             continue
