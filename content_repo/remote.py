@@ -54,6 +54,14 @@ def check_remote_name(name: str) -> str:
     return name
 
 
+def list_remotes(repo: ContentRepo) -> list[str]:
+    """The names of the repository's remotes, sorted."""
+    try:
+        return sorted(run_git(repo.git_dir, ["remote"]).decode().split())
+    except GitFailure as exc:
+        raise RemoteError("*", exc.stderr) from exc
+
+
 def add_remote(repo: ContentRepo, name: str, url: str) -> None:
     """Add the remote `name` (or point it at `url` when it already exists)."""
     check_remote_name(name)

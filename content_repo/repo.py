@@ -724,6 +724,12 @@ class ContentRepo:
         return []
 
     # -- remote ------------------------------------------------------------------------------------
+    def remotes(self) -> list[str]:
+        """The names of the configured remotes, sorted."""
+        from content_repo import remote as remote_sync
+
+        return remote_sync.list_remotes(self)
+
     def add_remote(self, name: str, url: str) -> None:
         """Add the remote `name` at `url` (or re-point it)."""
         from content_repo import remote as remote_sync

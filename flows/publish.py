@@ -72,6 +72,7 @@ class PublishReport(BaseModel):
     drafts: list[DraftOutcome]
     pushed: bool = False
     push_error: str | None = None
+    push_note: str | None = None
     skipped: str | None = None
 
     @property
@@ -257,6 +258,19 @@ def publish_candidates(
     return outcomes
 
 
+def missing_remote_note(repo_path: Path | None, remote: str) -> str | None:
+    """Why no push can happen when the repository has no remote of that name, else None."""
+    from flows.context import open_repo
+
+    with open_repo(settings_for(repo_path)) as repo:
+        if remote in repo.remotes():
+            return None
+    return (
+        f"the content repository has no remote {remote!r}: published on the local main only "
+        f"(add one with `git remote add {remote} URL`, or pass --no-push)"
+    )
+
+
 @task(name="push", retries=PUSH_RETRIES, retry_delay_seconds=PUSH_RETRY_DELAYS, cache_policy=NO_CACHE)
 def push_to_remote(repo_path: Path | None, remote: str) -> None:
     """Push main, drafts and tags to the remote (retried: a remote can be briefly unreachable)."""
@@ -296,6 +310,10 @@ def publish_approved(
     logger = get_run_logger()
     moment = utc_now(now)
     repo_dir = settings_for(repo_path).repo
+    push_note = missing_remote_note(repo_path, remote) if remote else None
+    if push_note:
+        logger.warning(push_note)
+        remote = None
     push = push_to_remote
     if push_retry_delay_seconds is not None:
         push = push_to_remote.with_options(retry_delay_seconds=push_retry_delay_seconds)
@@ -313,7 +331,7 @@ def publish_approved(
             description="Publish run skipped",
         )
         return report
-    report = PublishReport(drafts=outcomes)
+    report = PublishReport(drafts=outcomes, push_note=push_note)
     if push_state is not None:
         if push_state.is_completed():
             report = report.model_copy(update={"pushed": True})
@@ -323,6 +341,8 @@ def publish_approved(
     summary += f"{len(report.held)} held back"
     if report.push_error:
         summary += f"; push failed: {report.push_error}"
+    if report.push_note:
+        summary += f"; {report.push_note}"
     create_table_artifact(table=report_rows(report), key="publish-report", description=summary)
     for item in report.drafts:
         logger.info("%s: %s %s", item.slug, item.outcome.value, item.reason or item.tag or "")

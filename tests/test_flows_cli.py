@@ -59,3 +59,18 @@ def test_submit_then_publish_from_the_cli(tmp_path: Path, prefect_harness: None)
     assert published.exit_code == 0, published.stderr
     assert f"{SLUG}: held back 1 error finding(s) (SL03)" in published.stdout
     assert "0 published, 1 held back; pushed to origin" in published.stdout
+
+
+def test_embedded_api_settings_turn_heartbeats_off_only_without_a_server() -> None:
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    from flows.tasks import embedded_api_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: None}):
+        default = get_current_settings().flows.heartbeat_frequency
+        assert default is not None
+        with embedded_api_settings():
+            assert get_current_settings().flows.heartbeat_frequency is None
+        assert get_current_settings().flows.heartbeat_frequency == default
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}), embedded_api_settings():
+        assert get_current_settings().flows.heartbeat_frequency == default

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -87,6 +88,15 @@ def latest_artifact(key: str) -> str:
         )
     assert artifacts, f"no artifact {key}"
     return str(artifacts[0].data)
+
+
+@pytest.fixture(autouse=True)
+def no_heartbeats() -> Iterator[None]:
+    """Flow runs without the heartbeat thread, whose join costs ~1 s per flow (nothing here needs it)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 @pytest.fixture
@@ -263,7 +273,33 @@ def test_publish_after_in_the_future_waits(site: tuple[Path, Path], tmp_path: Pa
     assert due.drafts[0].outcome is Outcome.PUBLISHED
 
 
+def test_publish_without_that_remote_publishes_locally_and_says_so(
+    site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from flows.publish import Outcome, publish_approved
+    from flows.submit import submit_draft
+
+    content, _ = site
+    submit_draft(write_draft(tmp_path / "work", FIXTURE_ARTICLE.read_text(encoding="utf-8")), repo_path=content)
+    approve_everything(content)
+    report = publish_approved(repo_path=content, remote="mirror")
+    assert [d.outcome for d in report.drafts] == [Outcome.PUBLISHED]
+    assert (report.pushed, report.push_error) == (False, None)
+    assert report.push_note == (
+        "the content repository has no remote 'mirror': published on the local main only "
+        "(add one with `git remote add mirror URL`, or pass --no-push)"
+    )
+
+
 def test_push_that_fails_then_succeeds_on_retry(site: tuple[Path, Path], tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        TaskRunFilter,
+        TaskRunFilterName,
+        TaskRunFilterState,
+        TaskRunFilterStateName,
+    )
+
     from flows.publish import publish_approved
     from flows.submit import submit_draft
 
@@ -272,17 +308,29 @@ def test_push_that_fails_then_succeeds_on_retry(site: tuple[Path, Path], tmp_pat
     approve_everything(content)
     hidden = remote.with_name("remote-away.git")
     remote.rename(hidden)  # the remote is unreachable ...
+    retrying = TaskRunFilter(
+        name=TaskRunFilterName(like_="push"),
+        state=TaskRunFilterState(name=TaskRunFilterStateName(any_=["AwaitingRetry"])),
+    )
+    seen_retry = threading.Event()
 
     def come_back() -> None:
-        time.sleep(2.5)
-        hidden.rename(remote)  # ... and reachable again while the push task waits to retry
+        with get_client(sync_client=True) as client:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if client.read_task_runs(task_run_filter=retrying):
+                    seen_retry.set()
+                    break
+                time.sleep(0.1)
+        hidden.rename(remote)  # ... and reachable again once the push task failed and waits to retry
 
     returning = threading.Thread(target=come_back)
     returning.start()
     try:
-        report = publish_approved(repo_path=content, push_retry_delay_seconds=[2.0, 2.0, 2.0])
+        report = publish_approved(repo_path=content, push_retry_delay_seconds=[1.0, 1.0, 1.0])
     finally:
         returning.join()
+    assert seen_retry.is_set()
     assert report.pushed and report.push_error is None
     assert git(remote, "rev-parse", "main").strip() == report.published[0].commit
 

@@ -18,24 +18,12 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from flows.cli.app import Exit, app
+from flows.cli.prefect_env import embedded_api_settings, prepare_prefect
 
 if TYPE_CHECKING:
     from flows.submit import SubmissionResult
 
 REPO_HELP = "The content repository (default: EDITORIAL_REPO, else ./content)."
-QUIET_PREFECT_DEFAULTS = {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "DO_NOT_TRACK": "1",
-    # Prefect's console lines (tracebacks of a refused input included) are hidden: these commands print
-    # what happened themselves. Run logs still reach the API, so the Prefect UI shows them.
-    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
-}
-
-
-def prepare_prefect() -> None:
-    """Offline, quiet Prefect defaults for this process (values already set are kept)."""
-    for name, value in QUIET_PREFECT_DEFAULTS.items():
-        os.environ.setdefault(name, value)
 
 
 def say(markup: str = "", *, err: bool = False) -> None:
@@ -76,15 +64,6 @@ def reported_errors() -> Iterator[None]:
         fail(str(exc), Exit.FINDINGS)
     except (ContentRepoError, EditorialError) as exc:
         fail(str(exc), Exit.USAGE)
-
-
-@contextmanager
-def embedded_api_settings() -> Iterator[None]:
-    """`flows.tasks.embedded_api_settings` (imported here late: it imports Prefect)."""
-    from flows.tasks import embedded_api_settings as settings
-
-    with settings():
-        yield
 
 
 @contextmanager
@@ -179,6 +158,8 @@ def publish_command(
         say(f"{item.slug}: [bold]{item.outcome.value}[/] {detail}")
     if not report.drafts:
         say("no draft to publish")
+    if report.push_note:
+        say(f"note: {report.push_note}")
     say(f"{len(report.published)} published, {len(report.held)} held back"
         + (f"; pushed to {target}" if report.pushed else ""))
 

@@ -10,7 +10,6 @@ Flag keys may be given by any unique prefix (the listings show the first 8 chara
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -464,7 +463,10 @@ def run_record_review(
     slug: str, reviewer_id: str, decisions: list[DecisionInput], path: Path
 ) -> ReviewOutcome:
     """Record the decisions through the `record_review` flow (quiet unless something goes wrong)."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.cli.prefect_env import embedded_api_settings, prepare_prefect
+
+    prepare_prefect()
     from flows.record_review import record_review
 
-    return record_review(slug=slug, reviewer_id=reviewer_id, decisions=decisions, repo_path=str(path))
+    with embedded_api_settings():
+        return record_review(slug=slug, reviewer_id=reviewer_id, decisions=decisions, repo_path=str(path))
