@@ -84,14 +84,16 @@ class AnswerRefused(EditorialError):
 
 @task(name="pending-flags", cache_policy=NO_CACHE)
 def pending_flags(repo_path: Path | None, slug: str, reviewer_id: str) -> list[PendingFlag]:
-    """The flags of the draft still waiting for a decision that `reviewer_id` has not given."""
-    from flows.context import open_repo, read_draft_under_review
+    """The flags of the draft waiting for `reviewer_id`: pending, theirs to decide, not decided by them."""
+    from flows.context import load_policy_from, load_roster_from, open_repo, read_draft_under_review
+    from reviewers.ledger import waiting_for
 
     with open_repo(settings_for(repo_path)) as repo:
         draft = read_draft_under_review(repo, slug)
+        roster, policy = load_roster_from(repo), load_policy_from(repo)
     if draft.ledger is None:
         raise AnswerRefused(f"{slug}: the draft has no review ledger yet; submit it first")
-    waiting = [f for f in draft.ledger.flags if f.blocks_publishing and not f.decided_by(reviewer_id)]
+    waiting = waiting_for(draft.ledger, roster.get(reviewer_id), policy, utc_now())
     return [to_pending(f) for f in waiting]
 
 

@@ -16,7 +16,7 @@ from pydantic import Field
 from reviewers.datafile import StrictModel, dump_yaml, load_model
 from reviewers.flags import Flag, FlagCategory
 from reviewers.policy import Policy, PolicyError, check_may_decide, load_policy
-from reviewers.roster import Role, Roster
+from reviewers.roster import Person, Role, Roster
 from validators.findings import Finding, Severity
 from validators.models import Article
 
@@ -299,6 +299,39 @@ def apply_decisions(
             )
         flags.append(flag)
     return ledger.model_copy(update={"flags": flags})
+
+
+def waiting_for(
+    ledger: ReviewLedger, person: Person | None, policy: Policy, now: datetime
+) -> list[LedgerFlag]:
+    """Pending flags `person` may decide on and has not (every pending flag when `person` is None).
+
+    Flags the policy gives to other roles, and the author's own text, are someone else's queue.
+    Raises `PolicyError` when `person` may not decide on anything (inactive, credential expired).
+    """
+    pending = [f for f in ledger.flags if f.needs_approval and f.status is FlagStatus.PENDING]
+    if person is None:
+        return pending
+    waiting = []
+    for flag in pending:
+        if flag.decided_by(person.id):
+            continue
+        try:
+            check_may_decide(
+                person.id,
+                person,
+                flag.category,
+                author=ledger.author,
+                slug=ledger.slug,
+                policy=policy,
+                today=now.date(),
+            )
+        except PolicyError as exc:
+            if exc.code in ("PO04", "PO05"):  # not theirs to decide: someone else's queue
+                continue
+            raise
+        waiting.append(flag)
+    return waiting
 
 
 def draft_status(ledger: ReviewLedger, published: bool) -> DraftStatus:

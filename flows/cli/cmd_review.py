@@ -120,41 +120,6 @@ class Waiting:
     flags: list[LedgerFlag]
 
 
-def waiting_flags(
-    ledger: ReviewLedger, person: Person | None, policy: Policy, now: datetime
-) -> list[LedgerFlag]:
-    """Pending flags `person` may decide on and has not (all pending flags when `person` is None).
-
-    Raises `PolicyError` when `person` may not decide on anything (inactive, credential expired).
-    """
-    from reviewers.ledger import FlagStatus
-    from reviewers.policy import PolicyError, check_may_decide
-
-    pending = [f for f in ledger.flags if f.needs_approval and f.status is FlagStatus.PENDING]
-    if person is None:
-        return pending
-    waiting = []
-    for flag in pending:
-        if flag.decided_by(person.id):
-            continue
-        try:
-            check_may_decide(
-                person.id,
-                person,
-                flag.category,
-                author=ledger.author,
-                slug=ledger.slug,
-                policy=policy,
-                today=now.date(),
-            )
-        except PolicyError as exc:
-            if exc.code in ("PO04", "PO05"):  # not theirs to decide: someone else's queue
-                continue
-            raise
-        waiting.append(flag)
-    return waiting
-
-
 def print_flag(out: Printer, flag: LedgerFlag, policy: Policy, *, decisions_on: str | None = None) -> None:
     """A flag's line, its sentence with the term highlighted, and (with `decisions_on`) its decisions.
 
@@ -193,7 +158,7 @@ def queue_command(
     """List the flags waiting for a reviewer's roles, oldest submission first, each in its sentence."""
     from flows.context import load_policy_from, load_roster_from, open_repo, read_draft_under_review
     from flows.settings import get_settings
-    from reviewers.ledger import draft_status
+    from reviewers.ledger import draft_status, waiting_for
     from reviewers.policy import PolicyError
 
     out = Printer()
@@ -211,7 +176,7 @@ def queue_command(
             ledger = draft.ledger
             if ledger is None or not draft.ledger_is_current:
                 continue  # not submitted, or the ledger is stale: nothing to decide yet
-            flags = waiting_flags(ledger, person, policy, now)
+            flags = waiting_for(ledger, person, policy, now)
             if flags:
                 queue.append(Waiting(draft, ledger, flags))
     queue.sort(key=lambda w: (w.ledger.opened_at, w.ledger.slug))
@@ -403,12 +368,12 @@ def walk(
     out: Printer, person: Person | None, reviewer_id: str, ledger: ReviewLedger, policy: Policy
 ) -> list[DecisionInput]:
     """Ask about each flag waiting for the reviewer on standard input (works piped, not only on a tty)."""
-    from reviewers.ledger import DecisionInput, Verdict
+    from reviewers.ledger import DecisionInput, Verdict, waiting_for
     from reviewers.policy import PolicyError
 
     if person is None:
         raise PolicyError("PO01", reviewer=reviewer_id)
-    flags = waiting_flags(ledger, person, policy, datetime.now(UTC))
+    flags = waiting_for(ledger, person, policy, datetime.now(UTC))
     if not flags:
         out(f"Nothing waits for {reviewer_id} on {ledger.slug}.")
         return []
