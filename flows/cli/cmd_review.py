@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from flows.cli.app import Exit, app
+from flows.cli.cmd_flows import REPO_HELP, repo_of
 
 if TYPE_CHECKING:
     from flows.context import DraftUnderReview
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from validators.models import Article
 
 SHORT_KEY = 8
-REPO_HELP = "The content repository (default: settings repo, EDITORIAL_REPO)."
 REVIEWER_HELP = "Your roster id (default: EDITORIAL_REVIEWER)."
 
 
@@ -96,13 +96,6 @@ def reported_errors(*, recording: bool = False) -> Iterator[None]:
         fail(str(exc), Exit.USAGE)
 
 
-def repo_path_of(option: Path | None) -> Path:
-    """The repository path from `--repo`, else the settings."""
-    from flows.settings import get_settings
-
-    return option if option is not None else get_settings().repo
-
-
 def when(moment: datetime) -> str:
     """A time as `YYYY-MM-DD HH:MM UTC`."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -162,7 +155,7 @@ def queue_command(
     from reviewers.policy import PolicyError
 
     out = Printer()
-    with reported_errors(), open_repo(path=repo_path_of(repo)) as content:
+    with reported_errors(), open_repo(path=repo_of(repo)) as content:
         roster = load_roster_from(content)
         policy = load_policy_from(content)
         reviewer_id = reviewer or get_settings().reviewer
@@ -206,7 +199,7 @@ def show_command(
 
     out = Printer()
     with reported_errors():
-        view = read_view(repo_path_of(repo), slug)
+        view = read_view(repo_of(repo), slug)
     front = view.article.front_matter
     out(f"[bold]{slug}[/]: {front.title if front is not None else '(front matter invalid)'}")
     ledger = view.ledger
@@ -242,7 +235,7 @@ def status_command(
 
     out = Printer()
     with reported_errors():
-        view = read_view(repo_path_of(repo), slug)
+        view = read_view(repo_of(repo), slug)
     ledger = view.ledger
     if ledger is None:
         out(f"{slug}: not submitted")
@@ -278,7 +271,7 @@ def review_command(
     from reviewers.ledger import DecisionInput, Verdict, apply_decisions
 
     out = Printer()
-    path = repo_path_of(repo)
+    path = repo_of(repo)
     with reported_errors(recording=True):
         reviewer_id = acting_reviewer(reviewer)
         view = read_view(path, slug, draft_only=True)
