@@ -280,7 +280,8 @@ def test_publish_without_that_remote_publishes_locally_and_says_so(
     from flows.submit import submit_draft
 
     content, _ = site
-    submit_draft(write_draft(tmp_path / "work", FIXTURE_ARTICLE.read_text(encoding="utf-8")), repo_path=content)
+    draft = write_draft(tmp_path / "work", FIXTURE_ARTICLE.read_text(encoding="utf-8"))
+    submit_draft(draft, repo_path=content)
     approve_everything(content)
     report = publish_approved(repo_path=content, remote="mirror")
     assert [d.outcome for d in report.drafts] == [Outcome.PUBLISHED]
