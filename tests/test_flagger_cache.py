@@ -110,3 +110,12 @@ def test_missing_lexicon_is_a_configuration_error(tmp_path: Path) -> None:
     inputs = replace(small_lexicon(tmp_path / "lexicon"), tsv_path=tmp_path / "absent.tsv.gz")
     with pytest.raises(ConfigError, match="the lexicon is missing"):
         load_flagger(None, tmp_path / "cache", lexicon=inputs)
+
+
+def test_an_edit_to_the_compiler_changes_the_cache_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    import reviewers.flagger.cache as cache
+
+    before = cache.cache_key("lexicon", "config")
+    assert cache.cache_key("lexicon", "config") == before
+    monkeypatch.setattr(cache, "compiler_digest", lambda: "edited")
+    assert cache.cache_key("lexicon", "config") != before

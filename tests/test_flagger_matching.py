@@ -254,3 +254,159 @@ def test_batch_matching_equals_one_doc_at_a_time(flagger: Flagger) -> None:
         [(0, "X-rays"), (8, "CT"), (15, "ultrasound"), (33, "tumor")],
         [(0, "Mast cell tumor")],
     ]
+
+
+@pytest.mark.parametrize(
+    ("words", "source", "category", "dropped"),
+    [
+        (["cow", "milk"], "DrugBank", "drug", True),
+        (["black", "pepper"], "MeSH", "chemical", True),
+        (["at", "10"], "DrugBank", "chemical", True),
+        (["heart", "attack"], "MeSH", "condition", False),
+        (["hearing", "loss"], "HPO", "condition", False),
+        (["dry", "mouth"], "HPO", "symptom", False),
+        (["morning", "-", "after", "pill"], "MeSH", "drug_class", False),
+        (["men", "2"], "MeSH", "condition", True),
+        (["blood", "test"], "editorial", "test", False),
+        (["blood", "sugar"], "editorial", "chemical", False),
+        (["vinblastine"], "DrugBank", "drug", False),
+    ],
+)
+def test_only_vocabulary_drug_names_of_easy_words_are_filler(
+    words: list[str], source: str, category: str, dropped: bool
+) -> None:
+    from reviewers.flagger.lexicon import LexiconEntry
+    from reviewers.flagger.table import is_filler_term
+    from reviewers.flags import FlagCategory
+
+    stoplist = {"cow", "milk", "black", "pepper", "at", "heart", "attack", "hearing", "loss", "dry", "mouth"}
+    stoplist |= {"morning", "after", "pill", "men", "blood", "test", "sugar"}
+    entry = LexiconEntry(" ".join(words), FlagCategory(category), " ".join(words), source, None)
+    assert is_filler_term(words, entry, stoplist) is dropped
+
+
+def _flagger_with(tmp_path: Path, extra: list[tuple[str, str, str, str]]) -> Flagger:
+    from flagger_fixtures import SMALL_LEXICON, small_lexicon
+
+    from reviewers.flagger import load_flagger
+    from reviewers.flagger.lexicon import LexiconEntry
+
+    entries = [*SMALL_LEXICON, *(LexiconEntry(t, FlagCategory(c), n, s, "X1") for t, c, n, s in extra)]
+    return load_flagger(None, tmp_path / "cache", lexicon=small_lexicon(tmp_path / "lexicon", entries))
+
+
+def test_terms_holding_words_that_are_spacy_symbols_match(tmp_path: Path) -> None:
+    # "root", "mark" and "agent" are built-in spaCy symbols: their token ids are not string hashes
+    flagger = _flagger_with(
+        tmp_path,
+        [
+            ("root canal", "procedure", "root canal", "editorial"),
+            ("strawberry mark", "symptom", "hemangioma", "HPO"),
+            ("biologic", "drug_class", "biologic", "editorial"),
+        ],
+    )
+    found = terms(flagger, "A root canal, a strawberry mark and a biologic agent.\n")
+    assert found == [
+        ("root canal", "procedure"),
+        ("strawberry mark", "symptom"),
+        ("biologic agent", "drug_class"),
+    ]
+
+
+def test_a_drug_takes_the_salt_it_is_given_as(tmp_path: Path) -> None:
+    flagger = _flagger_with(tmp_path, [("labetalol", "drug", "labetalol", "DrugBank")])
+    found = terms(
+        flagger, "Labetalol HCl or vinblastine sulfate; labetalol alone. Sodium is not a salt here.\n"
+    )
+    assert found == [("Labetalol HCl", "drug"), ("vinblastine sulfate", "drug"), ("labetalol", "drug")]
+
+
+def test_element_symbols_match_only_as_written(tmp_path: Path) -> None:
+    flagger = _flagger_with(
+        tmp_path,
+        [("Na", "chemical", "sodium", "editorial"), ("K+", "chemical", "potassium", "editorial")],
+    )
+    found = terms(flagger, "Na and K+ levels. The na sound, NA and k+ are not symbols.\n")
+    assert found == [("Na", "chemical"), ("K+", "chemical")]
+
+
+def test_trusted_flags_equal_validated_ones(flagger: Flagger) -> None:
+    from reviewers.flags import Flag
+
+    article = parse_article(FRONT + "Vinblastine after a needle aspiration biopsy.\n", "t.md")
+    flags = flagger.flag(article)
+    assert [f.term for f in flags] == ["Vinblastine", "needle aspiration biopsy"]
+    for flag in flags:
+        validated = Flag.model_validate(flag.model_dump())
+        assert validated == flag and validated.model_dump() == flag.model_dump()
+        assert flag.model_fields_set == set(Flag.model_fields)
+        with pytest.raises(ValueError):
+            flag.term = "changed"  # type: ignore[misc]  # still frozen
+
+
+def test_matches_extend_only_along_prefixes_of_longer_terms(tmp_path: Path) -> None:
+    from reviewers.flagger.table import KeyIndex, combine, string_id
+
+    words = ["needle", "aspiration", "biopsy"]
+    index = KeyIndex.build({tuple(string_id(w) for w in words): 7, (string_id("needle"),): 3})
+    assert combine(string_id(w) for w in words[:2]) in index.prefixes.tolist()
+    assert combine([string_id("needle")]) in index.prefixes.tolist()
+    import numpy as np
+
+    text = ["a", "needle", "aspiration", "biopsy", "needle", "b"]
+    hashes = np.array([string_id(w) for w in text], dtype=np.uint64)
+    starts, lengths, ids = index.longest_matches(hashes)
+    assert (starts.tolist(), lengths.tolist(), ids.tolist()) == ([1, 4], [3, 1], [7, 3])
+
+
+@pytest.mark.parametrize(
+    ("term", "dropped"), [("5-ht", False), ("vp-16", False), ("at 10", True), ("ms 54", True)]
+)
+def test_hyphenated_codes_are_not_filler(term: str, dropped: bool) -> None:
+    from reviewers.flagger.lexicon import LexiconEntry
+    from reviewers.flagger.table import is_filler_term
+
+    words = term.replace("-", " - ").split()
+    entry = LexiconEntry(term, FlagCategory.CHEMICAL, term, "DrugBank", "DB1")
+    assert is_filler_term(words, entry, {"at"}) is dropped
+
+
+def test_a_lone_capital_before_a_full_stop_ends_the_term(tmp_path: Path) -> None:
+    # spaCy keeps "K." whole as an initial; the flagger splits it so "vitamin K." is "vitamin K" + "."
+    flagger = _flagger_with(tmp_path, [("vitamin k", "drug", "phytonadione", "editorial")])
+    found = terms(flagger, "Take vitamin K. Then vitamin K, daily.\n")
+    assert found == [("vitamin K", "drug"), ("vitamin K", "drug")]
+
+
+def test_key_table_finds_every_key_and_no_other() -> None:
+    import numpy as np
+
+    from reviewers.flagger.table import KeyTable
+
+    rng = np.random.default_rng(7)
+    keys = np.unique(rng.integers(0, 2**63, size=5000, dtype=np.int64).astype(np.uint64))
+    # keys that share a home slot (same low bits) must all be found
+    crowded = np.array([(i << 20) | 5 for i in range(1, 40)], dtype=np.uint64)
+    keys = np.unique(np.concatenate([keys, crowded]))
+    values = np.arange(len(keys), dtype=np.uint32)
+    table = KeyTable(keys, values)
+    found, got = table.lookup(keys)
+    assert found.all() and (got == values).all()
+    missing = np.setdiff1d(rng.integers(0, 2**63, size=5000, dtype=np.int64).astype(np.uint64), keys)
+    found, got = table.lookup(np.concatenate([missing, np.array([(99 << 20) | 5], dtype=np.uint64)]))
+    assert not found.any() and not got.any()
+    empty = KeyTable(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32))
+    assert empty.lookup(keys[:3])[0].tolist() == [False, False, False]
+
+
+def test_the_registered_component_sets_spans_like_a_span_ruler(flagger: Flagger) -> None:
+    doc = flagger.nlp("Vinblastine must be given before a needle aspiration biopsy.")
+    spans = doc.spans["editorial_terms"]
+    assert [(s.text, s.label_, s.id_, bool(s.kb_id_)) for s in spans] == [
+        ("Vinblastine", "drug", "DrugBank:DB00570", True),
+        ("must be given before a needle", "directive", "directive-obligation", False),
+        ("needle aspiration biopsy", "procedure", "editorial:proc-003", True),
+    ]
+    assert [s.text for s in doc.sents] == ["Vinblastine must be given before a needle aspiration biopsy."]
+    [processed] = list(flagger.process(["Vinblastine."]))
+    assert [s.text for s in processed.spans["editorial_terms"]] == ["Vinblastine"]

@@ -114,3 +114,45 @@ def test_bad_pattern_files_are_refused(tmp_path: Path, text: str, message: str) 
     with pytest.raises(ConfigError) as caught:
         load_patterns(path)
     assert message in str(caught.value)
+
+
+def test_batch_pattern_search_equals_one_text_at_a_time(patterns: PatternSet) -> None:
+    texts = [
+        "Give 10 mg twice daily.",
+        "",
+        "Nothing to see here.",
+        "You must stop taking it. 90% survival at five years.",
+        "Avoid alcohol.",
+    ]
+    batch = patterns.find_many(texts)
+    single = [list(patterns.finditer(text)) for text in texts]
+    assert [[(s, e, r.id) for s, e, r in found] for found in batch] == [
+        [(s, e, r.id) for s, e, r in found] for found in single
+    ]
+    assert [[text[s:e] for s, e, _ in found] for text, found in zip(texts, batch, strict=True)] == [
+        ["10 mg", "twice daily"],
+        [],
+        [],
+        ["must stop", "stop taking", "90% survival"],  # overlaps are resolved by the component
+        ["Avoid alcohol"],
+    ]
+    assert patterns.find_many([]) == []
+
+
+@pytest.mark.parametrize(
+    ("trigger", "words", "rest"),
+    [
+        ("must|should|have to", ("must", "should", "have to"), None),
+        (r"once|b\.i\.d|q\d", ("once", "b.i.d"), r"q\d"),
+        (r"\d ?(?:mg|ml)", (), r"\d ?(?:mg|ml)"),
+        ("%|percent", ("%", "percent"), None),
+    ],
+)
+def test_triggers_split_into_plain_words_and_an_expression(
+    trigger: str, words: tuple[str, ...], rest: str | None
+) -> None:
+    from reviewers.flagger.patterns import split_trigger
+
+    found_words, expression = split_trigger(trigger)
+    assert found_words == words
+    assert (expression.pattern if expression is not None else None) == rest

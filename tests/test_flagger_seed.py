@@ -140,3 +140,59 @@ def test_eval_command_usage_errors(args: list[str], message: str) -> None:
     result = CliRunner().invoke(app, ["eval", *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+# --- everyday medical phrases made of easy words (regression: they were dropped as filler) --------
+
+EVERYDAY_PHRASES = [
+    (
+        "An X-ray showed a heart attack.",
+        [
+            ("X-ray", "test", "An X-ray showed a heart attack."),
+            ("heart attack", "condition", "An X-ray showed a heart attack."),
+        ],
+    ),
+    (
+        "She had a chest x-ray. A blood test came back normal.",
+        [
+            ("chest x-ray", "test", "She had a chest x-ray."),
+            ("blood test", "test", "A blood test came back normal."),
+        ],
+    ),
+    (
+        "He had a sore throat and hearing loss.",
+        [
+            ("sore throat", "symptom", "He had a sore throat and hearing loss."),
+            ("hearing loss", "condition", "He had a sore throat and hearing loss."),
+        ],
+    ),
+    (
+        "Pink eye spreads fast. Dry mouth is common.",
+        [
+            ("Pink eye", "condition", "Pink eye spreads fast."),
+            ("Dry mouth", "symptom", "Dry mouth is common."),
+        ],
+    ),
+    (
+        "A broken bone heals slowly when blood sugar is high.",
+        [
+            ("broken bone", "condition", "A broken bone heals slowly when blood sugar is high."),
+            ("blood sugar", "chemical", "A broken bone heals slowly when blood sugar is high."),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EVERYDAY_PHRASES)
+def test_everyday_phrases_of_easy_words_are_flagged(
+    flagger: Flagger, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    [matches] = flagger.find([text])
+    found = [(m.term, m.category.value, text[m.sentence_start : m.sentence_end].rstrip()) for m in matches]
+    assert found == expected
+
+
+def test_foods_and_codes_of_easy_words_are_still_not_flagged(flagger: Flagger) -> None:
+    # DrugBank/MeSH "drug" and "chemical" names made only of easy words are foods, extracts or codes
+    [matches] = flagger.find(["Add black pepper, cow milk and coconut oil at 10 past noon."])
+    assert [m.term for m in matches] == []

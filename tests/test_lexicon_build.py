@@ -6,6 +6,7 @@ import bz2
 import gzip
 import importlib.util
 import pickle
+import re
 from pathlib import Path
 from typing import Any
 
@@ -571,3 +572,36 @@ def test_shipped_lexicon_is_up_to_date(tmp_path: Path) -> None:
     output = tmp_path / "lexicon.tsv.gz"
     build(BuildInputs(), output)
     assert output.read_bytes() == LEXICON_PATH.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("mayzent&lt;ref name=&quot;fda pr&quot; /&gt;", "mayzent"),
+        ("&lt;ref name=&quot;avifavir&quot; /&gt; areplivir", "areplivir"),
+        ("tuazolona&lt;br/&gt;", "tuazolona"),
+        ("&lt;ref&gt;{{cite book", None),
+        ("page=48}}&lt;/ref&gt; servambutol", None),
+        ("publisher=jones &amp; bartlett learning", None),
+        ("alcohol,", None),
+        (",no udca", None),
+        ("carboxylase deficiency,", None),
+        ("beta-(1->4)-galactotriose", "beta-(1->4)-galactotriose"),
+        ("d &amp; c yellow no. 10", "d & c yellow no. 10"),
+        ("vinblastine", "vinblastine"),
+    ],
+)
+def test_source_spellings_lose_wiki_markup_and_fragments(text: str, cleaned: str | None) -> None:
+    from reviewers.lexicon.sources import clean_source_term
+
+    assert clean_source_term(text) == cleaned
+
+
+def test_shipped_lexicon_has_no_markup_or_fragments() -> None:
+    from reviewers.lexicon.build import LEXICON_PATH
+    from reviewers.lexicon.entry import read_lexicon
+
+    junk = re.compile(r"&(?:lt|gt|quot|amp);|\{\{|\}\}|^\s*[,;:]|[,;:]\s*$")
+    bad = [entry.term for entry in read_lexicon(LEXICON_PATH) if junk.search(entry.term)]
+    assert bad == []
+    assert "alcohol," not in {entry.term for entry in read_lexicon(LEXICON_PATH)}

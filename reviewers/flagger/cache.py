@@ -7,6 +7,7 @@ missing, damaged or foreign file is rebuilt; nothing else ever reads it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -21,8 +22,10 @@ from reviewers.flagger.table import TABLE_FORMAT, TermTable
 
 MAGIC = b"EDITORIAL-TERMS\x01"
 DIGEST_SIZE = 32
-COMPILER_VERSION = "7"
+COMPILER_VERSION = "8"
 """Bump when the way terms are keyed changes, so old caches are not reused."""
+COMPILER_SOURCES = ("table.py", "lexicon.py", "runtime.py")
+"""The modules that read, tokenize and key the lexicon: an edit to them invalidates old caches."""
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +47,19 @@ def cache_key(*parts: str) -> str:
         f"spacy={spacy_version}",
         f"format={TABLE_FORMAT}",
         f"compiler={COMPILER_VERSION}",
+        f"code={compiler_digest()}",
     ):
         digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+@functools.cache
+def compiler_digest() -> str:
+    """sha256 of the compiling modules' source (a developer's edit there must not reuse a cache)."""
+    digest = hashlib.sha256()
+    for name in COMPILER_SOURCES:
+        with contextlib.suppress(OSError):
+            digest.update((Path(__file__).with_name(name)).read_bytes())
     return digest.hexdigest()
 
 

@@ -3,6 +3,10 @@
 Shaped like spaCy's span_ruler: `__call__` only runs `match` then `set_annotations`; the work
 sits in named methods. Spans go to `doc.spans[spans_key]` with `label_` = category, `id_` = the
 rule id and `kb_id_` = the lexicon entry's index (empty for pattern matches).
+
+The matching itself works on plain tuples (`Match`: token start and end, label, entry, rule) over
+numpy columns of the doc, and only `set_annotations` makes `Span`s: the `Flagger` reads the
+tuples straight from `match_batch`, since making a Span per match costs more than tokenizing.
 """
 
 from __future__ import annotations
@@ -10,22 +14,28 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
+from typing import NamedTuple
 
 import numpy as np
-from spacy.attrs import IS_SPACE, LOWER, ORTH
+import numpy.typing as npt
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
-from reviewers.flagger.patterns import PatternSet
-from reviewers.flagger.table import SKIPPED_HASHES, KeyIndex, TermTable
+from reviewers.flagger.patterns import PatternRule, PatternSet
+from reviewers.flagger.sentences import is_one_of
+from reviewers.flagger.table import SKIPPED_HASHES, KeyIndex, TermTable, string_id
 from reviewers.flags import FlagCategory
 
 SPANS_KEY = "editorial_terms"
 TEXT_KEY = "editorial_text"
 ABBREVIATION_RULE = "abbreviation-defined-in-text"
 MAX_ABBREVIATION_CHARS = 10
-_SEPARATOR_ROW = np.zeros((1, 3), dtype=np.uint64)
+COLUMNS = [LOWER, ORTH, IS_SPACE, IS_PUNCT, IDX, LENGTH]
+"""The token attributes matching reads, in this column order (one `Doc.to_array` per doc)."""
+LOWER_COLUMN, ORTH_COLUMN, SPACE_COLUMN, PUNCT_COLUMN, IDX_COLUMN, LENGTH_COLUMN = range(len(COLUMNS))
+Columns = npt.NDArray[np.uint64]
+_SEPARATOR_ROW = np.zeros((1, len(COLUMNS)), dtype=np.uint64)
 _CLASS_LABELS = frozenset({FlagCategory.DRUG_CLASS.value})
 _CLASS_HEADS = frozenset(
     {
@@ -41,6 +51,49 @@ _CLASS_HEADS = frozenset(
         "preparations",
     }
 )
+_DRUG_LABELS = frozenset({FlagCategory.DRUG.value})
+_SALT_WORDS = frozenset(
+    {
+        "hydrochloride",
+        "hcl",
+        "dihydrochloride",
+        "hydrobromide",
+        "sodium",
+        "potassium",
+        "calcium",
+        "magnesium",
+        "citrate",
+        "sulfate",
+        "sulphate",
+        "mesylate",
+        "maleate",
+        "tartrate",
+        "bitartrate",
+        "acetate",
+        "phosphate",
+        "succinate",
+        "fumarate",
+        "besylate",
+        "besilate",
+        "tromethamine",
+        "bromide",
+        "chloride",
+        "tosylate",
+        "lactate",
+        "gluconate",
+        "disodium",
+        "dipropionate",
+        "propionate",
+        "valerate",
+        "pivoxil",
+        "monohydrate",
+        "trihydrate",
+    }
+)
+"""Salt and ester words a label writes after a drug ("labetalol HCl", "cerivastatin sodium")."""
+_CLASS_HEAD_HASHES = frozenset(string_id(word) for word in _CLASS_HEADS)
+_SALT_HASHES = frozenset(string_id(word) for word in _SALT_WORDS)
+_DIRECTIVE = FlagCategory.DIRECTIVE.value
 _DEFINITION = re.compile(rf"\s*\(\s*([^()\s;,]{{2,{MAX_ABBREVIATION_CHARS}}})\s*\)")
 _ABBREVIATION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/+.]*$")
 
@@ -49,6 +102,22 @@ _ABBREVIATION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/+.]*$")
 def make_editorial_terms(nlp: Language, name: str, spans_key: str) -> EditorialTerms:
     """spaCy factory: an empty component; `Flagger` loads the compiled table into it."""
     return EditorialTerms(name=name, spans_key=spans_key)
+
+
+class Match(NamedTuple):
+    """A match on a doc's tokens: [start, end), category label, lexicon entry (-1: a pattern), rule id."""
+
+    start: int
+    end: int
+    label: str
+    entry: int
+    rule_id: str
+
+
+def doc_columns(doc: Doc) -> Columns:
+    """The doc's `COLUMNS` as an (n, 6) uint64 array."""
+    columns: Columns = doc.to_array(COLUMNS).reshape(-1, len(COLUMNS)).astype(np.uint64, copy=False)
+    return columns
 
 
 class EditorialTerms:
@@ -74,125 +143,180 @@ class EditorialTerms:
         """Like `__call__` over a stream, matching the lexicon over a whole batch at once."""
         stream = iter(stream)
         while batch := list(islice(stream, batch_size)):
-            for doc, terms in zip(batch, self.match_terms_batch(batch), strict=True):
-                self.set_annotations(doc, [*self.extend_class_heads(doc, terms), *self.match_patterns(doc)])
+            for doc, matches in zip(batch, self.match_batch(batch), strict=True):
+                self.set_annotations(doc, self.spans(doc, matches))
                 yield doc
 
     def match(self, doc: Doc) -> list[Span]:
-        """Every lexicon and pattern match, overlapping ones included."""
-        return [*self.extend_class_heads(doc, self.match_terms(doc)), *self.match_patterns(doc)]
+        """Every lexicon and pattern match, overlapping ones resolved (longest wins)."""
+        return self.spans(doc, self.match_batch([doc])[0])
 
-    def extend_class_heads(self, doc: Doc, spans: list[Span]) -> list[Span]:
-        """Widen a drug or class term over a following head noun: "antihypertensive" + "drugs",
-        "hypoglycemic" + "agents" (the lexicon lists classes without every head noun)."""
-        widened: list[Span] = []
-        for span in spans:
-            if span.label_ in _CLASS_LABELS and span.end < len(doc) and doc[span.end].lower_ in _CLASS_HEADS:
-                span = Span(
-                    doc, span.start, span.end + 1, label=span.label_, kb_id=span.kb_id_, span_id=span.id_
-                )
-            widened.append(span)
-        return widened
+    def match_batch(
+        self,
+        docs: Sequence[Doc],
+        columns: Sequence[Columns] | None = None,
+        texts: Sequence[str] | None = None,
+    ) -> list[list[Match]]:
+        """The resolved matches of each doc (lexicon terms widened over class heads and salts, and
+        pattern matches), sorted by start; `columns` and `texts` may be passed when already known."""
+        columns = columns if columns is not None else [doc_columns(doc) for doc in docs]
+        texts = texts if texts is not None else [doc_text(doc) for doc in docs]
+        terms = self.term_matches(columns)
+        patterns = self.patterns.find_many(texts)
+        return [
+            resolve_matches([*found, *self.pattern_matches(text, column, hits)])
+            for found, text, column, hits in zip(terms, texts, columns, patterns, strict=True)
+        ]
 
-    def match_terms(self, doc: Doc) -> list[Span]:
-        """The longest lexicon term starting at each token (hyphens and white space ignored)."""
-        return self.match_terms_batch([doc])[0]
-
-    def match_terms_batch(self, docs: Sequence[Doc]) -> list[list[Span]]:
-        """`match_terms` for many docs in one vectorised pass: their tokens' hashes joined, each doc
-        followed by a row of zeros (no term contains hash 0, so no match crosses docs)."""
-        if not docs:
+    def term_matches(self, columns: Sequence[Columns]) -> list[list[Match]]:
+        """The longest lexicon term starting at each token of each doc (hyphens and white space
+        ignored), widened over a class head or a drug's salt, in one vectorised pass: the docs'
+        rows joined, each doc followed by a row of zeros (no term contains hash 0, so no match
+        crosses docs)."""
+        if not columns:
             return []
-        columns = [doc.to_array([LOWER, ORTH, IS_SPACE]).reshape(-1, 3) for doc in docs]
         sizes = [len(column) + 1 for column in columns]  # one separator row (all zeros) per doc
         rows = np.concatenate([part for column in columns for part in (column, _SEPARATOR_ROW)])
         doc_starts = np.cumsum([0, *sizes])
-        skipped = np.isin(rows[:, 0], SKIPPED_HASHES) | rows[:, 2].astype(bool)
+        skipped = is_one_of(rows[:, LOWER_COLUMN], SKIPPED_HASHES) | rows[:, SPACE_COLUMN].astype(bool)
         kept = np.flatnonzero(~skipped)
-        spans: list[list[Span]] = [[] for _ in docs]
-        for index, column in ((self.table.lower, 0), (self.table.exact, 1)):
-            if not len(index):
-                continue
-            starts, lengths, entry_ids = index.longest_matches(rows[kept, column])
-            first_rows = kept[starts]
-            end_rows = kept[starts + lengths - 1] + 1
-            # drop matches nested in an earlier, longer one (most losers) before any Python work
-            if len(end_rows) > 1:
-                reach = np.maximum.accumulate(end_rows)
-                outside = np.concatenate(([True], end_rows[1:] > reach[:-1]))
-                first_rows, end_rows, entry_ids = first_rows[outside], end_rows[outside], entry_ids[outside]
-            owners = np.searchsorted(doc_starts, first_rows, side="right") - 1
-            offsets = doc_starts[owners]
-            found: list[list[tuple[int, int, int]]] = [[] for _ in docs]
-            for owner, first, end, entry_id in zip(
-                owners.tolist(),
-                (first_rows - offsets).tolist(),
-                (end_rows - offsets).tolist(),
-                entry_ids.tolist(),
-                strict=True,
-            ):
-                found[owner].append((first, end, entry_id))
-            for owner, matches in enumerate(found):
-                spans[owner].extend(
-                    self._term_span(docs[owner], start, end, entry_id)
-                    for start, end, entry_id in longest_first(matches)
-                )
-        return spans
+        parts: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.uint32]]] = []
+        for index, column in ((self.table.lower, LOWER_COLUMN), (self.table.exact, ORTH_COLUMN)):
+            if len(index):
+                starts, lengths, entry_ids = index.longest_matches(rows[kept, column])
+                parts.append((kept[starts], kept[starts + lengths - 1] + 1, entry_ids))
+        if not parts:
+            return [[] for _ in columns]
+        first_rows = np.concatenate([part[0] for part in parts])
+        end_rows = np.concatenate([part[1] for part in parts])
+        entry_ids = np.concatenate([part[2] for part in parts])
+        order = np.lexsort((-end_rows, first_rows))  # by start, the longest first
+        first_rows, end_rows, entry_ids = first_rows[order], end_rows[order], entry_ids[order]
+        # drop matches nested in an earlier, longer one (most losers) before any Python work
+        if len(end_rows) > 1:
+            reach = np.maximum.accumulate(end_rows)
+            outside = np.concatenate(([True], end_rows[1:] > reach[:-1]))
+            first_rows, end_rows, entry_ids = first_rows[outside], end_rows[outside], entry_ids[outside]
+        crossing = np.zeros(len(first_rows), dtype=np.bool_)
+        if len(first_rows) > 1:
+            crossing[1:] = first_rows[1:] < end_rows[:-1]  # overlaps a neighbour without nesting
+        bounds = np.searchsorted(first_rows, doc_starts).tolist()
+        owners_crossing = np.searchsorted(doc_starts, first_rows[crossing], side="right") - 1
+        needs_filter = set(owners_crossing.tolist())
+        offsets = doc_starts[:-1].tolist()
+        firsts, ends, ids = first_rows.tolist(), end_rows.tolist(), entry_ids.tolist()
+        result: list[list[Match]] = []
+        for owner, doc_rows in enumerate(columns):
+            low, high, offset = bounds[owner], bounds[owner + 1], offsets[owner]
+            found = [(firsts[i] - offset, ends[i] - offset, ids[i]) for i in range(low, high)]
+            if owner in needs_filter:
+                found = longest_first(found)
+            lower = doc_rows[:, LOWER_COLUMN]
+            result.append([self._widened(lower, *match) for match in found])
+        return result
 
-    def match_patterns(self, doc: Doc) -> list[Span]:
-        """Pattern rule matches, widened to whole tokens."""
-        spans: list[Span] = []
-        for start, end, rule in self.patterns.finditer(doc_text(doc)):
-            span = doc.char_span(start, end, alignment_mode="expand")
-            if span is not None and len(span) > 0:
-                spans.append(Span(doc, span.start, span.end, label=rule.category.value, span_id=rule.id))
-        return spans
+    def _widened(self, lower: Columns, start: int, end: int, entry_id: int) -> Match:
+        label, rule_id = self.table.label_and_rule(entry_id)
+        if label in _CLASS_LABELS:
+            if end < len(lower) and int(lower[end]) in _CLASS_HEAD_HASHES:
+                end += 1  # "antihypertensive" + "drugs"
+        elif label in _DRUG_LABELS:
+            first_end = end
+            while end < len(lower) and end - first_end < 2 and int(lower[end]) in _SALT_HASHES:
+                end += 1  # the salt a drug is given as: "labetalol HCl", "cerivastatin sodium"
+        return Match(start, end, label, entry_id, rule_id)
+
+    def match_terms(self, doc: Doc) -> list[Span]:
+        """The lexicon matches of one doc as spans (before pattern matches and overlap resolution)."""
+        return self.match_terms_batch([doc])[0]
+
+    def match_terms_batch(self, docs: Sequence[Doc]) -> list[list[Span]]:
+        """`match_terms` for many docs in one vectorised pass."""
+        found = self.term_matches([doc_columns(doc) for doc in docs])
+        return [self.spans(doc, matches) for doc, matches in zip(docs, found, strict=True)]
+
+    def pattern_matches(
+        self, text: str, columns: Columns, found: Sequence[tuple[int, int, PatternRule]] | None = None
+    ) -> list[Match]:
+        """Pattern rule matches (`found` when already known), widened to whole tokens."""
+        found = list(self.patterns.finditer(text)) if found is None else found
+        if not found or not len(columns):
+            return []
+        starts = columns[:, IDX_COLUMN].astype(np.int64)
+        ends = starts + columns[:, LENGTH_COLUMN].astype(np.int64)
+        matches: list[Match] = []
+        for start_char, end_char, rule in found:
+            first = max(int(np.searchsorted(starts, start_char, side="right")) - 1, 0)
+            end = int(np.searchsorted(starts, end_char, side="left"))
+            while first < end and ends[first] <= start_char:
+                first += 1  # the match starts in the white space after a token
+            if first < end:
+                matches.append(Match(first, end, rule.category.value, -1, rule.id))
+        return matches
+
+    def spans(self, doc: Doc, matches: Iterable[Match]) -> list[Span]:
+        """The matches as spans: label = category, kb_id = entry index ('' for a pattern), id = rule."""
+        return [
+            Span(
+                doc,
+                match.start,
+                match.end,
+                label=match.label,
+                kb_id=str(match.entry) if match.entry >= 0 else "",
+                span_id=match.rule_id,
+            )
+            for match in matches
+        ]
 
     def set_annotations(self, doc: Doc, spans: Iterable[Span]) -> None:
-        """Keep the longest of overlapping spans and store them (sorted) under `spans_key`."""
-        doc.spans[self.spans_key] = resolve_overlaps(spans)
+        """Store the spans (sorted) under `spans_key`."""
+        doc.spans[self.spans_key] = sorted(spans, key=lambda span: (span.start_char, -span.end_char))
 
-    def defined_abbreviations(self, doc: Doc) -> dict[str, int]:
+    def defined_abbreviations(self, text: str, columns: Columns, matches: Sequence[Match]) -> dict[str, int]:
         """Abbreviations the text defines right after a lexicon term, "5-fluorouracil (5-FU)":
         short form -> the term's entry."""
         found: dict[str, int] = {}
-        text = doc_text(doc)
-        if "(" not in text:
+        if "(" not in text or not matches:
             return found
-        for span in doc.spans.get(self.spans_key, []):
-            if not span.kb_id_ or text.find("(", span.end_char, span.end_char + 3) < 0:
+        starts = columns[:, IDX_COLUMN]
+        ends = starts + columns[:, LENGTH_COLUMN]
+        for match in matches:
+            if match.entry < 0:
                 continue
-            definition = _DEFINITION.match(text, span.end_char)
-            if definition and _is_abbreviation_of(definition.group(1), span.text):
-                found[definition.group(1)] = int(span.kb_id_)
+            end_char = int(ends[match.end - 1])
+            if text.find("(", end_char, end_char + 3) < 0:
+                continue
+            definition = _DEFINITION.match(text, end_char)
+            long_form = text[int(starts[match.start]) : end_char]
+            if definition and _is_abbreviation_of(definition.group(1), long_form):
+                found[definition.group(1)] = match.entry
         return found
 
-    def mark_abbreviations(self, doc: Doc, abbreviations: dict[str, int]) -> None:
-        """Flag each use of the defined abbreviations with its long form's entry."""
+    def abbreviation_matches(
+        self, text: str, columns: Columns, matches: list[Match], abbreviations: dict[str, int]
+    ) -> list[Match]:
+        """`matches` plus each use of the defined abbreviations, flagged with its long form's entry."""
         if not abbreviations:
-            return
+            return matches
         pattern = re.compile(
             r"(?<![\w-])(?:"
             + "|".join(re.escape(short) for short in sorted(abbreviations, key=len, reverse=True))
             + r")(?![\w-])"
         )
-        added: list[Span] = []
-        for match in pattern.finditer(doc_text(doc)):
-            span = doc.char_span(match.start(), match.end(), alignment_mode="contract")
-            if span is not None:
-                added.append(
-                    self._term_span(
-                        doc, span.start, span.end, abbreviations[match.group()], ABBREVIATION_RULE
-                    )
-                )
-        if added:
-            self.set_annotations(doc, [*doc.spans.get(self.spans_key, []), *added])
-
-    def _term_span(self, doc: Doc, start: int, end: int, entry_id: int, rule_id: str | None = None) -> Span:
-        entry = self.table.entry(entry_id)
-        return Span(
-            doc, start, end, label=entry.category.value, kb_id=str(entry_id), span_id=rule_id or entry.rule_id
-        )
+        hits = list(pattern.finditer(text))
+        if not hits:
+            return matches
+        starts = columns[:, IDX_COLUMN].astype(np.int64)
+        ends = starts + columns[:, LENGTH_COLUMN].astype(np.int64)
+        added: list[Match] = []
+        for hit in hits:
+            first = int(np.searchsorted(starts, hit.start(), side="left"))
+            end = int(np.searchsorted(ends, hit.end(), side="right"))
+            if first < end:
+                entry_id = abbreviations[hit.group()]
+                label = self.table.entry(entry_id).category.value
+                added.append(Match(first, end, label, entry_id, ABBREVIATION_RULE))
+        return resolve_matches([*matches, *added]) if added else matches
 
 
 def longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -206,7 +330,34 @@ def longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, i
         if match[0] not in taken and match[1] - 1 not in taken:
             kept.append(match)
             taken.update(range(match[0], match[1]))
-    return kept
+    return sorted(kept)
+
+
+def resolve_matches(matches: list[Match]) -> list[Match]:
+    """Longest wins among overlapping matches (spaCy's `filter_spans` rule); directives form their
+    own layer, so a directive never hides the drug or procedure it mentions. Sorted by start."""
+    if len(matches) < 2:
+        return matches
+    kept: list[Match] = []
+    for layer in (
+        [m for m in matches if m.label != _DIRECTIVE],
+        [m for m in matches if m.label == _DIRECTIVE],
+    ):
+        taken: set[int] = set()
+        for match in sorted(layer, key=lambda m: (m.start - m.end, m.start)):
+            if match.start not in taken and match.end - 1 not in taken:
+                kept.append(match)
+                taken.update(range(match.start, match.end))
+    return sorted(kept, key=lambda m: (m.start, -m.end))
+
+
+def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
+    """`resolve_matches` for spans (kept for callers holding spans)."""
+    by_match = {
+        Match(span.start, span.end, span.label_, int(span.kb_id_) if span.kb_id_ else -1, span.id_): span
+        for span in spans
+    }
+    return [by_match[match] for match in resolve_matches(list(by_match))]
 
 
 def doc_text(doc: Doc) -> str:
@@ -214,17 +365,6 @@ def doc_text(doc: Doc) -> str:
     (rebuilding `doc.text` from tokens costs more than tokenizing)."""
     text = doc.user_data.get(TEXT_KEY)
     return text if isinstance(text, str) else str(doc.text)
-
-
-def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
-    """Longest wins among overlapping spans; directives form their own layer, so a directive never
-    hides the drug or procedure it mentions."""
-    directives: list[Span] = []
-    others: list[Span] = []
-    for span in spans:
-        (directives if span.label_ == FlagCategory.DIRECTIVE.value else others).append(span)
-    kept: Sequence[Span] = [*filter_spans(others), *filter_spans(directives)]
-    return sorted(kept, key=lambda span: (span.start_char, -span.end_char))
 
 
 def _is_abbreviation_of(short: str, long_form: str) -> bool:

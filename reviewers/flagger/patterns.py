@@ -6,8 +6,11 @@ a regular expression. When the expression has a group named `term`, only that gr
 
 from __future__ import annotations
 
+import functools
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -93,23 +96,100 @@ class PatternSet:
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, PatternRule]]:
         """Every match of every rule, as character offsets into `text`."""
-        lowered = text.translate(ASCII_LOWER)
+        return iter(self.find_many([text])[0])
+
+    def find_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, PatternRule]]]:
+        """`finditer` over many texts: each trigger is searched once in all of them joined (by a
+        NUL, which no trigger contains), then each rule is tried near its trigger's hits."""
+        if not texts:
+            return []
+        joined = "\0".join(texts)
+        subjects = {True: joined.translate(ASCII_LOWER), False: joined}
+        starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+        hits_of: dict[tuple[str, bool], list[list[tuple[int, int]]]] = {}  # rules sharing a trigger
+        found: list[list[tuple[int, int, PatternRule]]] = [[] for _ in texts]
         for rule, compiled, trigger in self._compiled:
-            subject = lowered if rule.ignore_case else text
-            if trigger is None:
-                begin = 0
-            else:
-                # a rule is only tried from just before its trigger's first hit: most rules'
-                # triggers are absent from most paragraphs, and the trigger search is cheap
-                hit = trigger.search(subject)
-                if hit is None:
-                    continue
-                begin = max(0, hit.start() - self.WINDOW)
+            subject = subjects[rule.ignore_case]
+            if trigger is not None:
+                seen = (trigger.pattern, rule.ignore_case)
+                if seen not in hits_of:
+                    hits_of[seen] = _by_text(trigger_hits(trigger, subject), starts, len(texts))
+                hits = hits_of[seen]
             group = "term" if "term" in compiled.groupindex else 0
-            for match in compiled.finditer(subject, begin):
-                start, end = match.span(group)
-                if start < end:
-                    yield start, end, rule
+            for number, (offset, text) in enumerate(zip(starts, texts, strict=True)):
+                if trigger is None:
+                    windows = [(0, len(text))]
+                elif hits[number]:
+                    windows = self.windows(hits[number], len(text))
+                else:
+                    continue
+                # each text on its own string, so "^" and look-behinds see where the text starts
+                own = subject[offset : offset + len(text)] if rule.ignore_case else text
+                for begin, end in windows:
+                    for match in compiled.finditer(own, begin, end):
+                        start, stop = match.span(group)
+                        if start < stop:
+                            found[number].append((start, stop, rule))
+        return found
+
+    def windows(self, hits: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+        """The stretches of a text (of `length` characters) within `WINDOW` characters of a trigger
+        hit, merged where they meet: a rule is only tried there. Every match of a rule contains a
+        hit of its trigger and is shorter than `WINDOW`, so it lies in one stretch; most paragraphs
+        hold no hit at all."""
+        windows: list[tuple[int, int]] = []
+        for begin, end in hits:
+            begin, end = max(0, begin - self.WINDOW), min(length, end + self.WINDOW)
+            if windows and begin <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+            else:
+                windows.append((begin, end))
+        return windows
+
+
+def _by_text(hits: list[tuple[int, int]], starts: list[int], count: int) -> list[list[tuple[int, int]]]:
+    """Hits in the joined texts, split per text (offsets made relative to each text)."""
+    grouped: list[list[tuple[int, int]]] = [[] for _ in range(count)]
+    for begin, end in hits:
+        number = bisect_right(starts, begin) - 1
+        grouped[number].append((begin - starts[number], end - starts[number]))
+    return grouped
+
+
+def trigger_hits(trigger: re.Pattern[str], subject: str) -> list[tuple[int, int]]:
+    """Where a trigger occurs, in order. The plain words of a trigger ("must|should") are found
+    with `str.find`, several times faster than a regular expression's scan; the rest (if any)
+    with a regular expression."""
+    words, rest = split_trigger(trigger.pattern)
+    hits: list[tuple[int, int]] = []
+    for word in words:
+        at = subject.find(word)
+        while at >= 0:
+            hits.append((at, at + len(word)))
+            at = subject.find(word, at + 1)
+    if rest is not None:
+        hits.extend(hit.span() for hit in rest.finditer(subject))
+    return sorted(hits)
+
+
+_METACHARACTERS = frozenset(".^$*+?{}[]()|\\")
+
+
+@functools.cache
+def split_trigger(pattern: str) -> tuple[tuple[str, ...], re.Pattern[str] | None]:
+    """A trigger's plain-word alternatives ("b\\.i\\.d" is the word "b.i.d") and the rest as one
+    expression (None when all are plain). A trigger with a group or a class is all expression."""
+    if any(char in pattern for char in "()[]"):
+        return (), re.compile(pattern)
+    words: list[str] = []
+    others: list[str] = []
+    for alternative in pattern.split("|"):
+        bare = re.sub(r"\\[^A-Za-z0-9]", "", alternative)
+        if alternative and not any(char in _METACHARACTERS for char in bare):
+            words.append(re.sub(r"\\([^A-Za-z0-9])", r"\1", alternative))
+        else:
+            others.append(alternative)
+    return tuple(words), re.compile("|".join(others)) if others else None
 
 
 def load_patterns(path: Path = DEFAULT_PATTERNS_PATH, disabled: Sequence[str] = ()) -> list[PatternRule]:

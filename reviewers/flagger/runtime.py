@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import time
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice, pairwise
 from pathlib import Path
 from typing import NamedTuple, cast
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from reviewers.flagger.cache import cache_key, load_or_build
-from reviewers.flagger.component import TEXT_KEY, EditorialTerms, doc_text
+from reviewers.flagger.component import (
+    IDX_COLUMN,
+    LENGTH_COLUMN,
+    ORTH_COLUMN,
+    PUNCT_COLUMN,
+    TEXT_KEY,
+    Columns,
+    EditorialTerms,
+    Match,
+    doc_columns,
+)
 from reviewers.flagger.config import FlaggerConfig, load_config
 from reviewers.flagger.lexicon import LexiconEntry, LexiconInputs, hpo_acknowledgement, hpo_version
 from reviewers.flagger.patterns import DEFAULT_PATTERNS_PATH, PatternSet, load_patterns
 from reviewers.flagger.sentences import FACTORY as SENTENCES_FACTORY
+from reviewers.flagger.sentences import sentence_bounds_of_many, sentence_starts_of
 from reviewers.flagger.table import TermTable, compile_table
 from reviewers.flags import Flag, FlagCategory
 from validators.findings import Finding, Severity
@@ -34,6 +46,7 @@ from validators.text import normalize_key, normalize_text
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "editorial"
 TOKENIZER_CACHE_SIZE = 500_000
 PIPE_BATCH_SIZE = 256
+ARTICLE_BATCH_SIZE = 64
 _CATEGORIES = {category.value: category for category in FlagCategory}
 _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
 _ATX_CLOSING = re.compile(r"[ \t]+#+[ \t]*$")
@@ -78,22 +91,57 @@ class FlaggerInfo:
 class SentenceIndex:
     """Character bounds of a doc's sentences, looked up by token (no Span per lookup)."""
 
-    def __init__(self, doc: Doc) -> None:
-        columns = doc.to_array([SENT_START, IDX, LENGTH]).reshape(-1, 3).astype(np.int64)
-        starts = np.flatnonzero(columns[:, 0] == 1)
+    def __init__(self, columns: Columns) -> None:
+        starts = np.flatnonzero(sentence_starts_of(columns[:, ORTH_COLUMN], columns[:, PUNCT_COLUMN]) == 1)
         if len(starts) == 0 or starts[0] != 0:
             starts = np.concatenate(([0], starts))
-        idx, length = columns[:, 1], columns[:, 2]
-        last = np.append(starts[1:], len(doc)) - 1
+        idx = columns[:, IDX_COLUMN].astype(np.int64)
+        length = columns[:, LENGTH_COLUMN].astype(np.int64)
+        last = np.append(starts[1:], len(columns)) - 1
         self.starts: list[int] = starts.tolist()
         self.start_chars: list[int] = idx[starts].tolist()
         self.end_chars: list[int] = (idx[last] + length[last]).tolist()
+
+    @classmethod
+    def of(cls, doc: Doc) -> SentenceIndex:
+        """The sentences of a doc (by the editorial sentencizer's rule)."""
+        return cls(doc_columns(doc))
+
+    @classmethod
+    def of_many(cls, columns: Sequence[Columns]) -> list[SentenceIndex]:
+        """The sentences of many docs, computed in one vectorised pass over their joined columns."""
+        if not columns:
+            return []
+        sizes = [len(column) for column in columns]
+        rows = np.concatenate(columns)
+        first, last, owner = sentence_bounds_of_many(rows[:, ORTH_COLUMN], rows[:, PUNCT_COLUMN], sizes)
+        idx = rows[:, IDX_COLUMN].astype(np.int64)
+        length = rows[:, LENGTH_COLUMN].astype(np.int64)
+        doc_starts = np.cumsum([0, *sizes])
+        starts: list[int] = (first - doc_starts[owner]).tolist()
+        start_chars: list[int] = idx[first].tolist()
+        end_chars: list[int] = (idx[last] + length[last]).tolist()
+        cuts: list[int] = np.searchsorted(owner, np.arange(len(columns) + 1)).tolist()
+        indexes: list[SentenceIndex] = []
+        for low, high in pairwise(cuts):
+            index = cls.__new__(cls)
+            index.starts, index.start_chars, index.end_chars = (
+                starts[low:high],
+                start_chars[low:high],
+                end_chars[low:high],
+            )
+            indexes.append(index)
+        return indexes
 
     def around(self, start: int, end: int) -> tuple[int, int]:
         """(first char, end char) of the sentences holding tokens start..end-1."""
         first = bisect_right(self.starts, start) - 1
         last = bisect_right(self.starts, end - 1) - 1
         return self.start_chars[first], self.end_chars[last]
+
+
+Analysed = tuple[str, Columns, list[Match], SentenceIndex]
+"""A text, its token columns, its matches and its sentences."""
 
 
 class Flagger:
@@ -121,24 +169,29 @@ class Flagger:
     def flag_many(self, articles: Iterable[Article]) -> Iterator[list[Flag]]:
         """The flags of each article, in order, streaming the texts through one spaCy pipe."""
         pending = ((article, article_segments(article)) for article in articles)
-        while batch := list(islice(pending, 64)):
-            groups = self.find_many([[segment.text for segment in segments] for _, segments in batch])
-            for (article, segments), matches in zip(batch, groups, strict=True):
-                yield self._flags(article, segments, matches)
+        while batch := list(islice(pending, ARTICLE_BATCH_SIZE)):
+            with paused_gc():  # a batch allocates many small objects and frees none of them
+                groups = self.find_many([[segment.text for segment in segments] for _, segments in batch])
+                results = [
+                    self._flags(article, segments, matches)
+                    for (article, segments), matches in zip(batch, groups, strict=True)
+                ]
+            yield from results
 
     def find(self, texts: Sequence[str]) -> list[list[TermMatch]]:
         """Matches in the texts of one document (abbreviations defined in one apply to all)."""
         return next(self.find_many([texts]))
 
     def find_many(self, documents: Iterable[Sequence[str]]) -> Iterator[list[list[TermMatch]]]:
-        """`find` over many documents, streamed through `nlp.pipe`."""
+        """`find` over many documents, their texts tokenized and matched in batches."""
         documents = list(documents)
-        docs = self.process(text for texts in documents for text in texts)
+        analysed = self._analyse(text for texts in documents for text in texts)
         for texts in documents:
-            yield self._document_matches(list(islice(docs, len(texts))))
+            yield self._document_matches(list(islice(analysed, len(texts))))
 
     def process(self, texts: Iterable[str]) -> Iterator[Doc]:
-        """Run the pipeline over texts, keeping each original string on its doc."""
+        """Run the whole spaCy pipeline over texts (sentences set, matches under
+        `doc.spans[spans_key]`), keeping each original string on its doc."""
         stream = iter(texts)
         while batch := list(islice(stream, PIPE_BATCH_SIZE)):
             docs = list(tokenizer_of(self.nlp).pipe(batch))
@@ -151,42 +204,62 @@ class Flagger:
                     docs = [component(doc) for doc in docs]
             yield from docs
 
-    def _document_matches(self, docs: list[Doc]) -> list[list[TermMatch]]:
-        abbreviations: dict[str, int] = {}
-        for doc in docs:
-            abbreviations.update(self.component.defined_abbreviations(doc))
-        for doc in docs:
-            self.component.mark_abbreviations(doc, abbreviations)
-        return [self._matches(doc) for doc in docs]
+    def _analyse(self, texts: Iterable[str]) -> Iterator[Analysed]:
+        """Each text with its token columns and the component's matches: the hot path, which
+        reads the matches as tuples and never makes a Span."""
+        tokenizer = tokenizer_of(self.nlp)
+        stream = iter(texts)
+        while batch := list(islice(stream, PIPE_BATCH_SIZE)):
+            columns = [doc_columns(doc) for doc in tokenizer.pipe(batch)]
+            matches = self.component.match_batch([], columns, batch)
+            sentences = SentenceIndex.of_many(columns)
+            yield from zip(batch, columns, matches, sentences, strict=True)
 
-    def _matches(self, doc: Doc) -> list[TermMatch]:
-        spans = doc.spans[self.component.spans_key]
-        if not len(spans):
+    def _document_matches(self, analysed: list[Analysed]) -> list[list[TermMatch]]:
+        abbreviations: dict[str, int] = {}
+        for text, columns, matches, _ in analysed:
+            abbreviations.update(self.component.defined_abbreviations(text, columns, matches))
+        return [
+            self._matches(
+                text,
+                columns,
+                self.component.abbreviation_matches(text, columns, matches, abbreviations),
+                sentences,
+            )
+            for text, columns, matches, sentences in analysed
+        ]
+
+    def _matches(
+        self, text: str, columns: Columns, found: list[Match], sentences: SentenceIndex
+    ) -> list[TermMatch]:
+        if not found:
             return []
-        sentences = SentenceIndex(doc)
-        text = doc_text(doc)
+        starts = columns[:, IDX_COLUMN].astype(np.int64)
+        token_starts: list[int] = starts.tolist()
+        token_ends: list[int] = (starts + columns[:, LENGTH_COLUMN].astype(np.int64)).tolist()
+        entry = self.component.table.entry
         matches: list[TermMatch] = []
-        for span in spans:
-            start, end = span.start_char, span.end_char
+        for match in found:
+            start, end = token_starts[match.start], token_ends[match.end - 1]
             term = text[start:end]
-            if span.kb_id_:
-                entry = self.component.table.entry(int(span.kb_id_))
-                normalized, source, source_id = entry.canonical, entry.source, entry.source_id
+            if match.entry >= 0:
+                info = entry(match.entry)
+                normalized, source, source_id = info.canonical, info.source, info.source_id
             else:
                 normalized, source, source_id = normalize_key(term), "pattern", None
             if self._accepted and (normalize_key(term) in self._accepted or normalized in self._accepted):
                 continue
-            sentence_start, sentence_end = sentences.around(span.start, span.end)
+            sentence_start, sentence_end = sentences.around(match.start, match.end)
             matches.append(
                 TermMatch(
                     start=start,
                     end=end,
                     term=term,
-                    category=_CATEGORIES[span.label_],
+                    category=_CATEGORIES[match.label],
                     normalized=normalized,
                     source=source,
                     source_id=source_id,
-                    rule_id=span.id_,
+                    rule_id=match.rule_id,
                     sentence_start=sentence_start,
                     sentence_end=sentence_end,
                 )
@@ -202,24 +275,54 @@ class Flagger:
                 start = segment.offset + match.start
                 line = bisect_right(line_starts, start)
                 column = start - line_starts[line - 1] + 1
-                # every field is built here from typed values: skip re-validation (it is a hot path)
                 flags.append(
-                    Flag.model_construct(
-                        term=match.term,
-                        normalized=match.normalized,
-                        category=match.category,
-                        sentence=segment.text[match.sentence_start : match.sentence_end].rstrip(),
-                        start=start,
-                        end=segment.offset + match.end,
-                        line=line,
-                        column=column,
-                        source=match.source,
-                        source_id=match.source_id,
-                        rule_id=match.rule_id,
-                        needs_approval=approval[match.category],
+                    trusted_flag(
+                        {
+                            "term": match.term,
+                            "normalized": match.normalized,
+                            "category": match.category,
+                            "sentence": segment.text[match.sentence_start : match.sentence_end].rstrip(),
+                            "start": start,
+                            "end": segment.offset + match.end,
+                            "line": line,
+                            "column": column,
+                            "source": match.source,
+                            "source_id": match.source_id,
+                            "rule_id": match.rule_id,
+                            "needs_approval": approval[match.category],
+                        }
                     )
                 )
         return sorted(flags, key=lambda flag: (flag.start, -flag.end, flag.category.value))
+
+
+_FLAG_FIELDS = frozenset(Flag.model_fields)
+
+
+def trusted_flag(values: dict[str, object]) -> Flag:
+    """A Flag from values this module built from typed data, without re-validating them: what
+    pydantic's `model_construct` does, minus its per-field default and alias handling (every
+    field is given), which costs more than finding the term. `values` must hold every field."""
+    flag = Flag.__new__(Flag)
+    object.__setattr__(flag, "__dict__", values)
+    object.__setattr__(flag, "__pydantic_fields_set__", set(_FLAG_FIELDS))
+    object.__setattr__(flag, "__pydantic_extra__", None)
+    object.__setattr__(flag, "__pydantic_private__", None)
+    return flag
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a batch is flagged (restored after, never across a
+    `yield`): the batch's flags are all kept, so the collections it would trigger, each scanning
+    the loaded lexicon's objects, find nothing to free and cost about a sixth of the flagging time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def article_segments(article: Article) -> list[Segment]:
@@ -299,6 +402,9 @@ def load_flagger(
 
 EXTRA_INFIXES = (r"\)(?=[-\u2010\u2013])", r"(?<=\))[-\u2010\u2013](?=\w)")
 """Split "(DOX)-induced" into "(", "DOX", ")", "-", "induced" so the abbreviation is a token."""
+EXTRA_SUFFIXES = (r"(?<=^[A-Z])\.",)
+"""Split the full stop off a lone capital ("vitamin K." -> "K", "."): spaCy keeps "K." whole as an
+initial, so "Take vitamin D." would not match "vitamin D" (initials are rare in health articles)."""
 
 
 def tokenizer_of(nlp: Language) -> Tokenizer:
@@ -312,6 +418,8 @@ def make_pipeline() -> Language:
     infixes = [*(nlp.Defaults.infixes or []), *EXTRA_INFIXES]
     tokenizer = tokenizer_of(nlp)
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    suffixes = [*(nlp.Defaults.suffixes or []), *EXTRA_SUFFIXES]
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
     nlp.add_pipe(SENTENCES_FACTORY)
     nlp.add_pipe("editorial_terms")
@@ -329,5 +437,5 @@ def build_table(nlp: Language, lexicon: LexiconInputs, config: FlaggerConfig) ->
         )
         for item in config.always_flag
     ]
-    ranked = [*always, *((1, entry) for entry in lexicon.entries())]
+    ranked = chain(always, ((1, entry) for entry in lexicon.entries()))  # streamed: see compile_table
     return compile_table(ranked, tokenizer_of(nlp), stoplist=lexicon.stoplist(), accepted=set(config.accept))

@@ -9,25 +9,36 @@ pickled code and takes a fraction of a second.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import srsly  # type: ignore[import-untyped]
 from spacy.strings import hash_string  # type: ignore[attr-defined]
+from spacy.symbols import IDS as SYMBOL_IDS
 from spacy.tokenizer import Tokenizer
 
 from reviewers.flagger.lexicon import SOURCES, LexiconEntry
 from reviewers.flags import FlagCategory
 from validators.text import normalize_key
 
-TABLE_FORMAT = 1
+TABLE_FORMAT = 2
 SKIPPED_TOKENS = ("-", "\u2010", "\u2011", "\u2013", "\u2014")
 """Hyphens and dashes are ignored when keying and matching terms."""
-SKIPPED_HASHES = np.array(sorted(hash_string(text) for text in SKIPPED_TOKENS), dtype=np.uint64)
+
+
+def string_id(text: str) -> int:
+    """The id spaCy gives a string in token attributes (`Doc.to_array`): its hash, except for
+    spaCy's built-in symbols, which include English words ("agent", "root", "number")."""
+    return int(SYMBOL_IDS.get(text, 0)) or int(hash_string(text))
+
+
+SKIPPED_HASHES = np.array(sorted(string_id(text) for text in SKIPPED_TOKENS), dtype=np.uint64)
 LEADING_FUNCTION_WORDS = frozenset(
     [
         "(",
@@ -107,15 +118,78 @@ def combine(hashes: Iterable[int]) -> int:
     return value
 
 
+_EMPTY_KEYS: npt.NDArray[np.uint64] = np.zeros(0, dtype=np.uint64)
+
+
+class KeyTable:
+    """An open-addressing hash table of distinct uint64 keys with a uint32 value each, looked up a
+    whole array at a time (a few vectorised probes instead of a binary search's cache misses).
+    Built in a few milliseconds when the index is loaded; the sorted arrays stay the on-disk form."""
+
+    LOAD = 0.4
+
+    def __init__(self, keys: npt.NDArray[np.uint64], values: npt.NDArray[np.uint32]) -> None:
+        size = 16
+        while size * self.LOAD < len(keys):
+            size *= 2
+        self.mask = np.uint64(size - 1)
+        # linear probing without wrap-around: keys sorted by home slot take the first free slot
+        # from home on, p[i] = max(home[i], p[i-1] + 1) = i + running max of (home - i); the
+        # table has room past its end for the last run and always ends in an unused slot
+        home = (keys & self.mask).astype(np.intp)
+        order = np.argsort(home, kind="stable")
+        rank = np.arange(len(keys))
+        position = rank + np.maximum.accumulate(home[order] - rank) if len(keys) else rank
+        length = size + len(keys) + 1
+        self.slots = np.zeros(length, dtype=np.uint64)
+        self.values = np.zeros(length, dtype=np.uint32)
+        self.used = np.zeros(length, dtype=np.bool_)
+        self.slots[position] = keys[order]
+        self.values[position] = values[order]
+        self.used[position] = True
+
+    def lookup(self, needles: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint32]]:
+        """For each needle: whether it is a key, and its value (0 when not)."""
+        found = np.zeros(len(needles), dtype=np.bool_)
+        values = np.zeros(len(needles), dtype=np.uint32)
+        active = np.arange(len(needles))
+        probe = 0
+        while len(active):
+            wanted = needles[active]
+            slot = (wanted & self.mask).astype(np.intp) + probe
+            used = self.used[slot]
+            hit = used & (self.slots[slot] == wanted)
+            found[active[hit]] = True
+            values[active[hit]] = self.values[slot[hit]]
+            active = active[used & ~hit]
+            probe += 1
+        return found, values
+
+
 @dataclass
 class KeyIndex:
     """Keys of one kind (lower-case or exact spelling) as sorted arrays: combined keys and their
-    entry ids, and the longest key length per first token hash."""
+    entry ids, the longest key length per first token hash, and the combined values of every
+    proper prefix of a key (a match is only extended while it is such a prefix)."""
 
-    keys: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    keys: npt.NDArray[np.uint64] = field(default_factory=lambda: _EMPTY_KEYS)
     ids: npt.NDArray[np.uint32] = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
-    firsts: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    firsts: npt.NDArray[np.uint64] = field(default_factory=lambda: _EMPTY_KEYS)
     longest: npt.NDArray[np.uint16] = field(default_factory=lambda: np.zeros(0, dtype=np.uint16))
+    prefixes: npt.NDArray[np.uint64] = field(default_factory=lambda: _EMPTY_KEYS)
+
+    @functools.cached_property
+    def _keys(self) -> KeyTable:
+        return KeyTable(self.keys, self.ids)
+
+    @functools.cached_property
+    def _firsts(self) -> KeyTable:
+        return KeyTable(self.firsts, self.longest.astype(np.uint32))
+
+    @functools.cached_property
+    def _prefixes(self) -> KeyTable:
+        # hash tables are built on first use, not at load: a new process is ready sooner
+        return KeyTable(self.prefixes, np.zeros(len(self.prefixes), dtype=np.uint32))
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -124,21 +198,26 @@ class KeyIndex:
     def build(cls, keyed: dict[Key, int]) -> KeyIndex:
         """The index of token-hash keys."""
         most: dict[int, int] = {}
+        prefixes: set[int] = set()
         for key in keyed:
             most[key[0]] = max(most.get(key[0], 0), len(key))
+            value = 0
+            for item in key[:-1]:
+                value = ((value * KEY_MULTIPLIER) ^ item) & KEY_MASK
+                prefixes.add(value)
         firsts = np.array(sorted(most), dtype=np.uint64)
         longest = np.array([most[first] for first in firsts.tolist()], dtype=np.uint16)
         combined = np.array([combine(key) for key in keyed], dtype=np.uint64)
         ids = np.array(list(keyed.values()), dtype=np.uint32)
         order = np.argsort(combined, kind="stable")
-        return cls(combined[order], ids[order], firsts, longest)
+        return cls(combined[order], ids[order], firsts, longest, np.array(sorted(prefixes), dtype=np.uint64))
 
     def candidate_lengths(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint16]:
         """For each token, the longest key that starts with it (0 when none does)."""
         if len(self.firsts) == 0 or len(hashes) == 0:
             return np.zeros(len(hashes), dtype=np.uint16)
-        where = np.searchsorted(self.firsts, hashes).clip(0, len(self.firsts) - 1)
-        return np.where(self.firsts[where] == hashes, self.longest[where], 0).astype(np.uint16)
+        _, longest = self._firsts.lookup(hashes)
+        return longest.astype(np.uint16)
 
     def longest_matches(
         self, hashes: npt.NDArray[np.uint64]
@@ -160,20 +239,22 @@ class KeyIndex:
                 break
             step = (combined[active] * _MULTIPLIER) ^ hashes[starts[active] + length - 1]
             combined[active] = step & _MASK
-            where = np.searchsorted(self.keys, combined[active]).clip(0, len(self.keys) - 1)
-            hit = self.keys[where] == combined[active]
+            hit, ids = self._keys.lookup(combined[active])
             best_length[active[hit]] = length
-            best_id[active[hit]] = self.ids[where[hit]]
+            best_id[active[hit]] = ids[hit]
+            extends, _ = self._prefixes.lookup(combined[active])  # go on only from a prefix
+            active = active[extends]
         found = best_length > 0
         return starts[found], best_length[found], best_id[found]
 
     def to_msg(self) -> dict[str, bytes]:
-        """The four arrays as bytes."""
+        """The arrays as bytes."""
         return {
             "keys": self.keys.tobytes(),
             "ids": self.ids.tobytes(),
             "firsts": self.firsts.tobytes(),
             "longest": self.longest.tobytes(),
+            "prefixes": self.prefixes.tobytes(),
         }
 
     @classmethod
@@ -184,11 +265,13 @@ class KeyIndex:
             np.frombuffer(msg["ids"], dtype=np.uint32),
             np.frombuffer(msg["firsts"], dtype=np.uint64),
             np.frombuffer(msg["longest"], dtype=np.uint16),
+            np.frombuffer(msg["prefixes"], dtype=np.uint64),
         )
         if len(index.keys) != len(index.ids) or len(index.firsts) != len(index.longest):
             raise ValueError("inconsistent key arrays")
-        if len(index.keys) > 1 and not bool(np.all(index.keys[1:] >= index.keys[:-1])):
-            raise ValueError("keys are not sorted")
+        for array in (index.keys, index.prefixes):
+            if len(array) > 1 and not bool(np.all(array[1:] >= array[:-1])):
+                raise ValueError("keys are not sorted")
         return index
 
 
@@ -199,6 +282,7 @@ class TermTable:
         self, entries: Sequence[EntryInfo | Sequence[Any]], lower: KeyIndex, exact: KeyIndex
     ) -> None:
         self._rows = list(entries)
+        self._labels: dict[int, tuple[str, str]] = {}
         self.lower = lower
         self.exact = exact
 
@@ -212,6 +296,14 @@ class TermTable:
             category, canonical, source, source_id, rule_id = row
             row = self._rows[index] = EntryInfo(FlagCategory(category), canonical, source, source_id, rule_id)
         return row
+
+    def label_and_rule(self, index: int) -> tuple[str, str]:
+        """The category value and rule id of an entry (cached: read once per match)."""
+        found = self._labels.get(index)
+        if found is None:
+            entry = self.entry(index)
+            found = self._labels[index] = (entry.category.value, entry.rule_id)
+        return found
 
     def to_bytes(self) -> bytes:
         """msgpack bytes (no pickle)."""
@@ -255,6 +347,15 @@ def is_abbreviation(term: str) -> bool:
     )
 
 
+MAX_SYMBOL_LENGTH = 4
+
+
+def is_symbol(term: str) -> bool:
+    """A short reviewed term written with a capital ("Na", "K+", "Ca++", "MRIs"): an element
+    symbol, ion or plural abbreviation, matched only as written ("Na" never "na", "K" never "k")."""
+    return len(term) <= MAX_SYMBOL_LENGTH and " " not in term and any(char.isupper() for char in term)
+
+
 def abbreviation_forms(term: str, canonical: str) -> list[str]:
     """The spellings an abbreviation matches, exactly as written; [] for an ordinary term.
 
@@ -292,7 +393,7 @@ def _is_initialism(short: str, long_form: str) -> bool:
 
 def token_key(words: Iterable[str]) -> Key:
     """The hashes of the words, hyphens and white space skipped."""
-    return tuple(hash_string(word) for word in words if word not in SKIPPED_TOKENS and not word.isspace())
+    return tuple(string_id(word) for word in words if word not in SKIPPED_TOKENS and not word.isspace())
 
 
 def compile_table(
@@ -307,7 +408,26 @@ def compile_table(
     infos: list[EntryInfo] = []
     info_ids: dict[EntryInfo, int] = {}
     best: dict[tuple[bool, Key], tuple[tuple[int, int], int]] = {}
-    pending: list[tuple[int, LexiconEntry, str, bool]] = []
+    pending = _spellings(entries, stoplist=stoplist, accepted=accepted)
+    # entries are read, tokenized and keyed in chunks, so the whole lexicon is never held twice
+    # (the cold build must stay well under the flagger's 400 MB)
+    while chunk := list(islice(pending, COMPILE_CHUNK)):
+        docs = tokenizer.pipe([text for _, _, text, _ in chunk], batch_size=COMPILE_CHUNK)
+        for (rank, entry, _, exact), doc in zip(chunk, docs, strict=True):
+            words = [token.text if exact else token.lower_ for token in doc]
+            _key_entry(words, rank, entry, exact, stoplist, infos, info_ids, best)
+    lower = KeyIndex.build({key: info_id for (exact, key), (_, info_id) in best.items() if not exact})
+    exact_index = KeyIndex.build({key: info_id for (exact, key), (_, info_id) in best.items() if exact})
+    return TermTable(infos, lower, exact_index)
+
+
+COMPILE_CHUNK = 2000
+
+
+def _spellings(
+    entries: Iterable[tuple[int, LexiconEntry]], *, stoplist: set[str], accepted: set[str]
+) -> Iterator[tuple[int, LexiconEntry, str, bool]]:
+    """(rank, entry, spelling, matched exactly as written) for every spelling worth keying."""
     for rank, entry in entries:
         folded = normalize_key(entry.term)
         if not folded or folded in accepted or (rank > 0 and folded in stoplist):
@@ -315,35 +435,44 @@ def compile_table(
         if folded.replace(".", "").replace(",", "").isdigit():
             continue
         if _MALFORMED.search(entry.term):
-            continue  # markup left in a source's synonym, or a truncated inverted heading ("alcohol,")
+            continue  # markup in a hand-written or third-party spelling: never a term in prose
         forms = abbreviation_forms(entry.term.strip(), entry.canonical)
+        if not forms and entry.source == "editorial" and is_symbol(entry.term.strip()):
+            forms = [entry.term.strip()]
         if forms:
-            pending.extend((rank, entry, form, True) for form in forms)
+            yield from ((rank, entry, form, True) for form in forms)
         elif len(folded) >= MIN_TERM_LENGTH:
-            pending.extend((rank, entry, spelling, False) for spelling in code_spellings(entry.term))
-    texts = [text for _, _, text, _ in pending]
-    for (rank, entry, _, exact), doc in zip(pending, tokenizer.pipe(texts, batch_size=2000), strict=True):
-        words = [token.text if exact else token.lower_ for token in doc]
-        if not exact and rank > 0 and all(_is_filler(word, stoplist) for word in words):
-            continue  # "at 10", "in 1": common words and numbers are not a term in prose
-        if not exact and entry.source != "editorial" and words[0] in LEADING_FUNCTION_WORDS:
-            continue  # a vocabulary's "the ..." / "a ..." / "( ..." entry: a phrase, not a term
-        key = token_key(words)
-        if not key:
-            continue
-        info = EntryInfo(
-            entry.category, normalize_key(entry.canonical), entry.source, entry.source_id, entry.rule_id
-        )
-        info_id = info_ids.setdefault(info, len(infos))
-        if info_id == len(infos):
-            infos.append(info)
-        precedence = (rank, _source_rank(entry.source))
-        current = best.get((exact, key))
-        if current is None or precedence < current[0]:
-            best[(exact, key)] = (precedence, info_id)
-    lower = KeyIndex.build({key: info_id for (exact, key), (_, info_id) in best.items() if not exact})
-    exact_index = KeyIndex.build({key: info_id for (exact, key), (_, info_id) in best.items() if exact})
-    return TermTable(infos, lower, exact_index)
+            yield from ((rank, entry, spelling, False) for spelling in code_spellings(entry.term))
+
+
+def _key_entry(
+    words: list[str],
+    rank: int,
+    entry: LexiconEntry,
+    exact: bool,
+    stoplist: set[str],
+    infos: list[EntryInfo],
+    info_ids: dict[EntryInfo, int],
+    best: dict[tuple[bool, Key], tuple[tuple[int, int], int]],
+) -> None:
+    """Key one tokenized spelling into `best` (the better-ranked entry wins a shared key)."""
+    if not exact and is_filler_term(words, entry, stoplist):
+        return  # "at 10", "cow milk": common words and numbers are not a medicine in prose
+    if not exact and entry.source != "editorial" and words[0] in LEADING_FUNCTION_WORDS:
+        return  # a vocabulary's "the ..." / "a ..." / "( ..." entry: a phrase, not a term
+    key = token_key(words)
+    if not key:
+        return
+    info = EntryInfo(
+        entry.category, normalize_key(entry.canonical), entry.source, entry.source_id, entry.rule_id
+    )
+    info_id = info_ids.setdefault(info, len(infos))
+    if info_id == len(infos):
+        infos.append(info)
+    precedence = (rank, _source_rank(entry.source))
+    current = best.get((exact, key))
+    if current is None or precedence < current[0]:
+        best[(exact, key)] = (precedence, info_id)
 
 
 _MALFORMED = re.compile(r"&(?:lt|gt|quot|amp|#\d+);|[<>]|^\s*[,;:]|[,;:]\s*$")
@@ -362,8 +491,44 @@ def code_spellings(term: str) -> list[str]:
     return [term]
 
 
+FILLER_CHECKED_SOURCES = frozenset({"DrugBank", "MeSH"})
+FILLER_CHECKED_CATEGORIES = frozenset({FlagCategory.DRUG, FlagCategory.CHEMICAL})
+
+
+def is_filler_term(words: Sequence[str], entry: LexiconEntry, stoplist: set[str]) -> bool:
+    """Whether a vocabulary term is made only of everyday words and is dropped (never a hyphenated
+    code of letters and digits such as "5-ht" or "vp-16").
+
+    Our own reviewed lists (and the organization's always-flag list) are never dropped. A DrugBank
+    or MeSH drug or chemical name made only of easy words, short words and numbers is a food, an
+    allergen extract or a code ("cow milk", "black pepper", "at 10"). A condition, symptom or any
+    other vocabulary term is dropped only when it also holds a word of two letters or fewer or a
+    number ("at v1", "men 2"): everyday phrases such as "heart attack" or "hearing loss" are exactly
+    what a reader writes and a clinician must see."""
+    if entry.source == "editorial" or _is_code(entry.term):
+        return False
+    words = [word for word in words if word not in SKIPPED_TOKENS]
+    if not all(_is_filler(word, stoplist) for word in words):
+        return False
+    if entry.source in FILLER_CHECKED_SOURCES and entry.category in FILLER_CHECKED_CATEGORIES:
+        return True
+    return any(_is_trivial(word) for word in words)
+
+
+def _is_code(term: str) -> bool:
+    """One written word of letters and digits joined by a hyphen: a code name ("5-ht", "vp-16")."""
+    return bool(_CODE_WORD.match(term.strip()))
+
+
+_CODE_WORD = re.compile(r"^(?=[^\s]*[a-z])(?=[^\s]*\d)[a-z0-9]+(?:-[a-z0-9]+)+$", re.IGNORECASE)
+
+
 def _is_filler(word: str, stoplist: set[str]) -> bool:
-    return word in stoplist or len(word) <= 2 or not any(char.isalpha() for char in word)
+    return word in stoplist or _is_trivial(word)
+
+
+def _is_trivial(word: str) -> bool:
+    return len(word) <= 2 or not any(char.isalpha() for char in word)
 
 
 def _source_rank(source: str) -> int:

@@ -26,6 +26,7 @@ from reviewers.lexicon.entry import LexiconEntry, write_lexicon
 from reviewers.lexicon.sources import (
     SourceConcept,
     SourceReport,
+    clean_source_term,
     read_disease_vocabulary,
     read_drug_vocabulary,
 )
@@ -130,7 +131,8 @@ def concept_candidates(
     """Candidate rows for a third-party concept: its variants and their generated spellings
     (none generated from a stoplisted variant: "wound" stopped stops "wounds" made from it)."""
     policy = VARIANT_POLICY.get(concept.category, FULL_VARIANTS)
-    original = {normalize_term(variant) for variant in concept.variants}
+    cleaned = (clean_source_term(variant) for variant in concept.variants)
+    original = {normalize_term(variant) for variant in cleaned if variant is not None}
     forms = set(original)
     for variant in original - stoplist:
         forms |= expand_variants(variant, **policy)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import bz2
+import html
 import importlib.util
 import pickle
 import re
@@ -165,6 +166,30 @@ INN_DRUG_SUFFIXES: tuple[str, ...] = (
     "zumab",
     "ximab",
 )
+
+
+_REF_TAG = re.compile(r"<ref\b[^>]*?/>|<ref\b[^>]*>.*?(?:</ref>|$)|</ref>", re.IGNORECASE)
+_LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_MARKUP = re.compile(
+    r"\{\{|\}\}|<[a-z/][^>]*>|&(?:[a-z]+|#\d+);|\b(?:publisher|page|title|url)\s*=", re.IGNORECASE
+)
+_DANGLING_PUNCTUATION = re.compile(r"^\s*[,;:]|[,;:]\s*$")
+
+
+def clean_source_term(text: str) -> str | None:
+    """A vocabulary's spelling without the wiki markup some synonyms carry, or None when nothing
+    usable is left or the spelling is a fragment.
+
+    "mayzent&lt;ref name=&quot;fda pr&quot; /&gt;" becomes "mayzent"; a bare citation
+    ("&lt;ref&gt;{{cite book") and a truncated inverted heading ("alcohol," of benzyl alcohol,
+    ",no udca") are dropped. Chemical names keep their own brackets and arrows ("(1->4)")."""
+    unescaped = html.unescape(text) if "&" in text else text
+    cleaned = _REF_TAG.sub(" ", unescaped) if "<ref" in unescaped.casefold() else unescaped
+    cleaned = _LINE_BREAK_TAG.sub(" ", cleaned) if "<" in cleaned else cleaned
+    if _MARKUP.search(cleaned) or _DANGLING_PUNCTUATION.search(cleaned):
+        return None
+    cleaned = " ".join(cleaned.split())
+    return cleaned or None
 
 
 def is_molecular_biology(data: Mapping[str, Any]) -> bool:
