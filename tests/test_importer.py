@@ -314,9 +314,19 @@ def test_cli_writes_into_a_directory_as_slug_md(page: Path) -> None:
                         "(use --force to replace it)\n")
 
 
+def test_cli_creates_a_directory_named_with_a_trailing_slash(page: Path) -> None:
+    code, _, err = run_import(str(page), "-o", "drafts/new/", "--author", "w")
+    assert code == 0
+    assert err.endswith("wrote drafts/new/asthma.md (11 notes)\n")
+    assert Path("drafts/new/asthma.md").read_text(encoding="utf-8").startswith("---\ntitle: Asthma\n")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (["asthma.txt", "-o", "drafts"],
+         "drafts: error: a draft is a Markdown file: name it NAME.md, or end a directory's name with '/' "
+         "to write DIR/<slug>.md\n"),
         (["missing.txt"], "missing.txt: error E011 no such file or directory (hint: check the path)\n"),
         (["empty.txt"],
          "empty.txt: error E002 the file is empty (hint: give a page with the article's text)\n"),

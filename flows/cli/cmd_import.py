@@ -26,8 +26,11 @@ class RefusedError(Exception):
 @app.command("import")
 def import_command(
     page: Path = typer.Argument(..., help="A plain-text condition page, e.g. copied from a health site."),
-    output: Path | None = typer.Option(
-        None, "-o", "--output", help="Write the draft here (a directory: DIR/<slug>.md); default stdout."
+    output: str | None = typer.Option(
+        None,
+        "-o",
+        "--output",
+        help="Write the draft to this .md file, or into a directory (DIR/ : DIR/<slug>.md); default stdout.",
     ),
     author: str | None = typer.Option(None, "--author", help="Your roster id, written as 'author'."),
     title: str | None = typer.Option(None, "--title", help="The title (default: taken from the page)."),
@@ -56,8 +59,17 @@ def import_command(
     if template is None:
         known = ", ".join(sorted(templates))
         _fail(f"error: no template for --type '{article_type}' (known: {known})", Exit.USAGE)
-    if output is not None and not output.is_dir() and output.exists() and not force:
-        _refuse(output)
+    out_path = Path(output) if output is not None else None
+    into_directory = output is not None and (output.endswith(("/", os.sep)) or Path(output).is_dir())
+    if out_path is not None and not into_directory:
+        if out_path.suffix.lower() != ".md":
+            _fail(
+                f"{output}: error: a draft is a Markdown file: name it NAME.md, "
+                "or end a directory's name with '/' to write DIR/<slug>.md",
+                Exit.USAGE,
+            )
+        if out_path.exists() and not force:
+            _refuse(out_path)
     try:
         text = read_page(page)
     except InputError as exc:
@@ -68,11 +80,13 @@ def import_command(
         typer.echo(note.format(), err=True)
         if note.hint:
             typer.echo(f"    hint: {note.hint}", err=True)
-    if output is None:
+    if out_path is None:
         typer.echo(draft.text, nl=False)
         raise typer.Exit(Exit.OK)
-    target = output / f"{draft.slug}.md" if output.is_dir() else output
+    target = out_path / f"{draft.slug}.md" if into_directory else out_path
     try:
+        if into_directory:
+            out_path.mkdir(parents=True, exist_ok=True)
         write_atomically(target, draft.text, overwrite=force)
     except RefusedError:
         _refuse(target)
