@@ -123,7 +123,7 @@ def test_show_lists_every_flag_with_state(repo: Path) -> None:
     assert lines[2] == f"text: {make_article().content_hash}"
     assert lines[3:5] == [
         "findings: 0 error(s), 0 warning(s)",
-        "5 flag(s): 0 approved, 5 pending, 0 rejected",
+        "5 flag(s): 0 approved, 5 pending, 0 rejected, 0 informational",
     ]
     assert "      Adults may take [[200 mg]] every 4 to 6 hours." in lines
 
@@ -133,7 +133,7 @@ def test_status_gives_the_reasons(repo: Path) -> None:
     code, out, _ = run("status", SLUG, "--repo", str(repo))
     assert code == 0
     assert out == (
-        "ibuprofen-for-pain: in_review (0 approved, 5 pending, 0 rejected)\n"
+        "ibuprofen-for-pain: in_review (0 approved, 5 pending, 0 rejected, 0 informational)\n"
         f"  - 5 flag(s) awaiting approval: {', '.join(k.values())}\n"
     )
 
@@ -232,3 +232,22 @@ def test_highlight_on_a_terminal_uses_markup() -> None:
     ]:
         assert Text.from_markup(plain.term_in(sentence, term)).plain == shown
         assert Text.from_markup(styled.term_in(sentence, term)).plain == sentence
+
+
+def test_informational_flags_are_not_counted_as_pending() -> None:
+    from datetime import UTC, datetime
+
+    from review_fixtures import flag_in
+
+    from flows.cli.cmd_review import flag_summary
+    from reviewers.flags import FlagCategory
+    from reviewers.ledger import open_ledger
+
+    article = make_article()
+    sentence = "Stop taking ibuprofen and call your doctor if you have stomach pain."
+    flags = [
+        flag_in(article, sentence, "ibuprofen", FlagCategory.DRUG),
+        flag_in(article, sentence, "stomach pain", FlagCategory.SYMPTOM, info=True),
+    ]
+    ledger = open_ledger(article, flags, [], None, datetime(2026, 11, 24, tzinfo=UTC))
+    assert flag_summary(ledger) == "0 approved, 1 pending, 0 rejected, 1 informational"

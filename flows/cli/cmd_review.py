@@ -113,6 +113,23 @@ class Waiting:
     flags: list[LedgerFlag]
 
 
+def flag_summary(ledger: ReviewLedger) -> str:
+    """`N approved, N pending, N rejected, N informational`: pending counts only flags needing approval."""
+    from reviewers.ledger import FlagStatus
+
+    def count(needs_approval: bool | None, status: FlagStatus) -> int:
+        return sum(
+            1
+            for f in ledger.flags
+            if f.status is status and (needs_approval is None or f.needs_approval is needs_approval)
+        )
+
+    return (
+        f"{count(None, FlagStatus.APPROVED)} approved, {count(True, FlagStatus.PENDING)} pending, "
+        f"{count(None, FlagStatus.REJECTED)} rejected, {count(False, FlagStatus.PENDING)} informational"
+    )
+
+
 def print_flag(out: Printer, flag: LedgerFlag, policy: Policy, *, decisions_on: str | None = None) -> None:
     """A flag's line, its sentence with the term highlighted, and (with `decisions_on`) its decisions.
 
@@ -120,12 +137,17 @@ def print_flag(out: Printer, flag: LedgerFlag, policy: Policy, *, decisions_on: 
     """
     from rich.markup import escape
 
+    from reviewers.ledger import FlagStatus
+
     roles = " or ".join(policy.rule_for(flag.category).roles)
-    out(
-        f"  [bold]{flag.key[:SHORT_KEY]}[/]  {flag.status.value:<8}  {flag.category.value}  line {flag.line}"
-        f"  {len(flag.approvers)}/{flag.approvals_needed} approvals  ({escape(roles)})"
-        + ("" if flag.needs_approval else "  informational")
-    )
+    if not flag.needs_approval and flag.status is FlagStatus.PENDING:
+        state = "info"  # informational: nobody needs to decide on it
+        approvals = "informational"
+    else:
+        state = flag.status.value
+        approvals = f"{len(flag.approvers)}/{flag.approvals_needed} approvals  ({escape(roles)})"
+    key = flag.key[:SHORT_KEY]
+    out(f"  [bold]{key}[/]  {state:<8}  {flag.category.value}  line {flag.line}  {approvals}")
     out(f"      {out.term_in(flag.sentence, flag.term)}")
     if decisions_on is None:
         return
@@ -195,7 +217,7 @@ def show_command(
     repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP),
 ) -> None:
     """Show a draft (or the published article) with its flags, their state and the decisions."""
-    from reviewers.ledger import FlagStatus, draft_status
+    from reviewers.ledger import draft_status
 
     out = Printer()
     with reported_errors():
@@ -215,11 +237,7 @@ def show_command(
     out(f"findings: {ledger.findings.errors} error(s){codes}, {ledger.findings.warnings} warning(s)")
     if ledger.previous_hash is not None:
         out(f"carried over: {len(ledger.carried_over)} flag(s) decided on {ledger.previous_hash}")
-    counts = {s: sum(1 for f in ledger.flags if f.status is s) for s in FlagStatus}
-    out(
-        f"{len(ledger.flags)} flag(s): {counts[FlagStatus.APPROVED]} approved, "
-        f"{counts[FlagStatus.PENDING]} pending, {counts[FlagStatus.REJECTED]} rejected"
-    )
+    out(f"{len(ledger.flags)} flag(s): {flag_summary(ledger)}")
     policy = view.policy
     for flag in ledger.flags:
         print_flag(out, flag, policy, decisions_on=ledger.content_hash)
@@ -231,7 +249,7 @@ def status_command(
     repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP),
 ) -> None:
     """Where a draft stands (needs_changes, in_review, approved, published) and what stops publishing."""
-    from reviewers.ledger import FlagStatus, draft_status, publishability
+    from reviewers.ledger import draft_status, publishability
 
     out = Printer()
     with reported_errors():
@@ -241,11 +259,7 @@ def status_command(
         out(f"{slug}: not submitted")
         return
     status = draft_status(ledger, view.published)
-    counts = {s: sum(1 for f in ledger.flags if f.status is s) for s in FlagStatus}
-    out(
-        f"{slug}: {status.value} ({counts[FlagStatus.APPROVED]} approved, "
-        f"{counts[FlagStatus.PENDING]} pending, {counts[FlagStatus.REJECTED]} rejected)"
-    )
+    out(f"{slug}: {status.value} ({flag_summary(ledger)})")
     if not view.published:
         for reason in publishability(ledger, view.article, datetime.now(UTC), roster=view.roster):
             out(f"  - {reason}")
