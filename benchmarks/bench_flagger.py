@@ -1,13 +1,15 @@
 """Benchmark the medical-term flagger on consumer-health text (MedQuAD answers).
 
 Reports, measured in one run:
-- flagging throughput as a ratio to bare `spacy.blank("en")` tokenization of the same texts;
+- flagging throughput as a ratio to bare `spacy.blank("en")` tokenization of the same texts, in
+  one process and in a pool of worker processes (`--workers`, default 2) against the same
+  single-process tokenization, with the pool's start-up and each process's resident memory;
 - cold start: a new process until the flagger is ready, with a warm and with a cold cache,
   next to a new process that only imports spaCy and makes `spacy.blank("en")`;
 - resident memory of a process holding the loaded flagger;
 - loading the compiled table from our msgpack file versus a pickle of the same table.
 
-Run: .venv/bin/python benchmarks/bench_flagger.py [--words 300000] [--eval-dir ../shared/eval]
+Run: .venv/bin/python benchmarks/bench_flagger.py [--words 300000] [--workers 2] [--eval-dir ../shared/eval]
 """
 
 from __future__ import annotations
@@ -74,16 +76,26 @@ LOAD = (
 BASELINE_START = "import spacy; spacy.blank('en')"
 
 
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process (Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=300_000, help="corpus size in words (default 300,000)")
     parser.add_argument("--eval-dir", type=Path, default=REPO_ROOT.parent / "shared" / "eval")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes of the pool (default 2)")
     args = parser.parse_args()
 
     import spacy
 
     from reviewers.flagger import load_flagger
     from reviewers.flagger.cache import read_table
+    from reviewers.flagger.pool import FlaggerPool
     from validators.parser import parse_article
 
     answers = medquad_answers(args.eval_dir, args.words)
@@ -113,6 +125,25 @@ def main() -> int:
             3, lambda: sum(len(m) for per_doc in flagger.find_many(paragraphs) for m in per_doc)
         )
         flag_seconds, flags = best_of(3, lambda: sum(len(f) for f in flagger.flag_many(articles)))
+        single_rss = rss_mb()
+
+        pools: dict[str, dict[str, Any]] = {}
+        for method in ("fork", "forkserver"):
+            began = time.perf_counter()
+            with FlaggerPool(flagger, args.workers, method) as pool:
+                pool.ready()
+                start = time.perf_counter() - began
+                seconds, pooled = best_of(3, lambda: sum(len(f) for f in pool.flag_many(articles)))
+                workers_rss = [rss_mb(pid) for pid in pool.worker_pids()]
+                parent_rss = rss_mb()
+            pools[method] = {"start": start, "seconds": seconds, "rss": workers_rss, "parent": parent_rss}
+            if pooled != flags:
+                raise SystemExit(f"{method} pool found {pooled} flags, one process {flags}")
+        began = time.perf_counter()
+        total = sum(len(f) for f in flagger.flag_many(articles, workers=args.workers))
+        with_start_seconds = time.perf_counter() - began
+        if total != flags:
+            raise SystemExit(f"flag_many(workers={args.workers}) found {total} flags, one process {flags}")
 
         table_path = flagger.info.cache_path
         began = time.perf_counter()
@@ -150,7 +181,38 @@ def main() -> int:
         ),
         (
             "throughput ratio, flag_many / tokenization",
-            f"{tokenize_seconds / flag_seconds:.2f}  (goal >= 0.5)",
+            f"{tokenize_seconds / flag_seconds:.2f}  (single process; goal >= 0.5)",
+        ),
+        *(
+            (
+                f"pool of {args.workers} ({method}): start, flag_many",
+                f"start {pool['start']:.2f} s; {pool['seconds']:.2f} s "
+                f"({words / pool['seconds'] / 1e6:.2f} M words/s), same {flags:,} flags",
+            )
+            for method, pool in pools.items()
+        ),
+        *(
+            (
+                f"throughput ratio, pool of {args.workers} ({method})",
+                f"{tokenize_seconds / pool['seconds']:.2f}  (pooled flagging, started pool, vs bare "
+                "single-process tokenization; goal >= 0.5)",
+            )
+            for method, pool in pools.items()
+        ),
+        (
+            f"flag_many(workers={args.workers}) incl. start",
+            f"{with_start_seconds:.2f} s; ratio {tokenize_seconds / with_start_seconds:.2f} "
+            f"(start method here: fork)",
+        ),
+        *(
+            (
+                f"resident memory, pool ({method})",
+                f"parent {pool['parent']:.0f} MB (before the pool: {single_rss:.0f} MB); workers "
+                + ", ".join(f"{rss:.0f}" for rss in pool["rss"])
+                + " MB"
+                + ("  (forked: pages shared with the parent until written)" if method == "fork" else ""),
+            )
+            for method, pool in pools.items()
         ),
         ("new process: import spacy + blank('en')", f"{base_wall:.2f} s (baseline)"),
         (

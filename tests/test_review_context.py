@@ -163,7 +163,7 @@ def test_show_and_status_of_a_published_article(tmp_path: Path) -> None:
     status = runner.invoke(app, ["status", SLUG, "--repo", str(repo)])
     assert (status.exit_code, status.stdout) == (
         0,
-        f"{SLUG}: published (5 approved, 0 pending, 0 rejected)\n",
+        f"{SLUG}: published (5 approved, 0 pending, 0 rejected, 0 informational)\n",
     )
     show = runner.invoke(app, ["show", SLUG, "--repo", str(repo)])
     assert show.stdout.splitlines()[1] == "author: wendy-writer  status: published  (published on main)"

@@ -183,7 +183,7 @@ def test_cli_review_approves_to_approved_then_status_says_so(repo: Path) -> None
     assert result.exit_code == 0, result.stderr
     assert result.stdout.endswith(": in_review -> approved\n")
     status = runner.invoke(app, ["status", SLUG, "--repo", str(repo)])
-    assert status.stdout == f"{SLUG}: approved (5 approved, 0 pending, 0 rejected)\n"
+    assert status.stdout == f"{SLUG}: approved (5 approved, 0 pending, 0 rejected, 0 informational)\n"
 
 
 def test_interactive_review_through_stdin(repo: Path) -> None:

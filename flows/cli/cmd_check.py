@@ -205,7 +205,8 @@ def _add_term_findings(articles: list[tuple[FileResult, Article]]) -> None:
     settings = _settings()
     try:
         flagger = load_flagger(settings.flagger_config, settings.cache_dir)
-        batches = flagger.flag_many(article for _, article in articles)
+        # many files (200 or more, or 200k characters) are flagged in worker processes, same flags
+        batches = flagger.flag_many((article for _, article in articles), workers=None)
         for (result, article), flags in zip(articles, batches, strict=True):
             terms = flag_findings(flags, article.path)
             result.findings = sorted(

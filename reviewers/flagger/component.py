@@ -7,14 +7,25 @@ rule id and `kb_id_` = the lexicon entry's index (empty for pattern matches).
 The matching itself works on plain tuples (`Match`: token start and end, label, entry, rule) over
 numpy columns of the doc, and only `set_annotations` makes `Span`s: the `Flagger` reads the
 tuples straight from `match_batch`, since making a Span per match costs more than tokenizing.
+
+Overlapping matches: the longest wins (spaCy's `filter_spans` rule), with two exceptions.
+- Directives form their own layer: "must be given prior to surgery" never hides "surgery".
+- An informational term never hides a term that needs approval. A shorter term inside (or
+  across) a longer one is kept too when the shorter one's category needs approval and the
+  longer one's does not: "heparin-induced thrombocytopenia" (condition, informational) flags
+  "heparin" (drug) as well, since a drug hidden in a condition is an unreviewed claim in front
+  of a patient. Terms needing approval still hide each other ("selective serotonin reuptake
+  inhibitors", a drug class, hides "serotonin"), and when the longer term needs approval too
+  (say the configuration makes conditions need approval) only the longest is kept. Which
+  categories need approval is the configuration's (`EditorialTerms.use(..., approval=...)`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice, pairwise
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -128,11 +139,22 @@ class EditorialTerms:
         self.spans_key = spans_key
         self.table = TermTable([], KeyIndex(), KeyIndex())
         self.patterns = PatternSet([])
+        self.approval: frozenset[str] = frozenset()
+        self._approval_mask: npt.NDArray[np.bool_] | None = None
 
-    def use(self, table: TermTable, patterns: PatternSet) -> None:
-        """Install the compiled term table and the pattern rules."""
+    def use(self, table: TermTable, patterns: PatternSet, approval: Iterable[str] = ()) -> None:
+        """Install the compiled term table, the pattern rules and the category values needing
+        approval (an informational term never hides one of those; see the module docstring)."""
         self.table = table
         self.patterns = patterns
+        self.approval = frozenset(approval)
+        self._approval_mask = None
+
+    def approval_mask(self) -> npt.NDArray[np.bool_]:
+        """For each entry id of the table, whether its category needs approval (made on first use)."""
+        if self._approval_mask is None:
+            self._approval_mask = self.table.category_mask(self.approval)
+        return self._approval_mask
 
     def __call__(self, doc: Doc) -> Doc:
         """Find the matches and store them on the doc."""
@@ -148,7 +170,7 @@ class EditorialTerms:
                 yield doc
 
     def match(self, doc: Doc) -> list[Span]:
-        """Every lexicon and pattern match, overlapping ones resolved (longest wins)."""
+        """Every lexicon and pattern match, overlapping ones resolved (see the module docstring)."""
         return self.spans(doc, self.match_batch([doc])[0])
 
     def match_batch(
@@ -164,15 +186,16 @@ class EditorialTerms:
         terms = self.term_matches(columns)
         patterns = self.patterns.find_many(texts)
         return [
-            resolve_matches([*found, *self.pattern_matches(text, column, hits)])
+            resolve_matches([*found, *self.pattern_matches(text, column, hits)], self.approval)
             for found, text, column, hits in zip(terms, texts, columns, patterns, strict=True)
         ]
 
     def term_matches(self, columns: Sequence[Columns]) -> list[list[Match]]:
         """The longest lexicon term starting at each token of each doc (hyphens and white space
-        ignored), widened over a class head or a drug's salt, in one vectorised pass: the docs'
-        rows joined, each doc followed by a row of zeros (no term contains hash 0, so no match
-        crosses docs)."""
+        ignored), and the longest needing approval where the longest does not, overlaps resolved
+        (see the module docstring), widened over a class head or a drug's salt, in one vectorised
+        pass: the docs' rows joined, each doc followed by a row of zeros (no term contains hash 0,
+        so no match crosses docs)."""
         if not columns:
             return []
         sizes = [len(column) + 1 for column in columns]  # one separator row (all zeros) per doc
@@ -180,11 +203,12 @@ class EditorialTerms:
         doc_starts = np.cumsum([0, *sizes])
         skipped = is_one_of(rows[:, LOWER_COLUMN], SKIPPED_HASHES) | rows[:, SPACE_COLUMN].astype(bool)
         kept = np.flatnonzero(~skipped)
+        mask = self.approval_mask() if self.approval else None
         parts: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.uint32]]] = []
         for index, column in ((self.table.lower, LOWER_COLUMN), (self.table.exact, ORTH_COLUMN)):
             if len(index):
-                starts, lengths, entry_ids = index.longest_matches(rows[kept, column])
-                parts.append((kept[starts], kept[starts + lengths - 1] + 1, entry_ids))
+                for starts, lengths, entry_ids in index.longest_and_wanted_matches(rows[kept, column], mask):
+                    parts.append((kept[starts], kept[starts + lengths - 1] + 1, entry_ids))
         if not parts:
             return [[] for _ in columns]
         first_rows = np.concatenate([part[0] for part in parts])
@@ -192,10 +216,15 @@ class EditorialTerms:
         entry_ids = np.concatenate([part[2] for part in parts])
         order = np.lexsort((-end_rows, first_rows))  # by start, the longest first
         first_rows, end_rows, entry_ids = first_rows[order], end_rows[order], entry_ids[order]
-        # drop matches nested in an earlier, longer one (most losers) before any Python work
+        # drop matches nested in an earlier, longer one (most losers) before any Python work; a
+        # match needing approval is dropped only when nested in an earlier one needing approval
         if len(end_rows) > 1:
             reach = np.maximum.accumulate(end_rows)
             outside = np.concatenate(([True], end_rows[1:] > reach[:-1]))
+            if mask is not None:
+                needs = mask[entry_ids]
+                reach_needing = np.maximum.accumulate(np.where(needs, end_rows, 0))
+                outside[1:] |= needs[1:] & (end_rows[1:] > reach_needing[:-1])
             first_rows, end_rows, entry_ids = first_rows[outside], end_rows[outside], entry_ids[outside]
         crossing = np.zeros(len(first_rows), dtype=np.bool_)
         if len(first_rows) > 1:
@@ -210,7 +239,7 @@ class EditorialTerms:
             low, high, offset = bounds[owner], bounds[owner + 1], offsets[owner]
             found = [(firsts[i] - offset, ends[i] - offset, ids[i]) for i in range(low, high)]
             if owner in needs_filter:
-                found = longest_first(found)
+                found = longest_first(found, None if mask is None else lambda match: bool(mask[match[2]]))
             lower = doc_rows[:, LOWER_COLUMN]
             result.append([self._widened(lower, *match) for match in found])
         return result
@@ -316,48 +345,81 @@ class EditorialTerms:
                 entry_id = abbreviations[hit.group()]
                 label = self.table.entry(entry_id).category.value
                 added.append(Match(first, end, label, entry_id, ABBREVIATION_RULE))
-        return resolve_matches([*matches, *added]) if added else matches
+        return resolve_matches([*matches, *added], self.approval) if added else matches
 
 
-def longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """(start, end, entry) token matches without those inside or across a longer one (spaCy's
-    `filter_spans` rule, on plain tuples so no Span is made for a match that loses)."""
-    if len(matches) < 2:
-        return matches
+Spanned = TypeVar("Spanned", bound=tuple[int, int, int] | Match)
+"""A token match whose first two fields are its start and end."""
+
+
+def _longest_wins(matches: Sequence[Spanned]) -> list[Spanned]:
+    """Spans without those inside or across a longer one (spaCy's `filter_spans` rule)."""
     taken: set[int] = set()
-    kept: list[tuple[int, int, int]] = []
+    kept: list[Spanned] = []
     for match in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):
         if match[0] not in taken and match[1] - 1 not in taken:
             kept.append(match)
             taken.update(range(match[0], match[1]))
-    return sorted(kept)
+    return kept
 
 
-def resolve_matches(matches: list[Match]) -> list[Match]:
-    """Longest wins among overlapping matches (spaCy's `filter_spans` rule); directives form their
+def _longest_wins_sparing(
+    matches: Sequence[Spanned], needs_approval: Callable[[Spanned], bool]
+) -> list[Spanned]:
+    """`_longest_wins`, except that an informational match never hides one needing approval:
+    the informational winners among all matches, with the winners among those needing approval."""
+    kept = _longest_wins(matches)
+    if len(kept) == len(matches) or all(not needs_approval(m) for m in set(matches) - set(kept)):
+        return kept  # no match needing approval lost: the common case
+    needing = _longest_wins([m for m in matches if needs_approval(m)])
+    return [*(m for m in kept if not needs_approval(m)), *needing]
+
+
+def longest_first(
+    matches: list[tuple[int, int, int]], needs_approval: Callable[[tuple[int, int, int]], bool] | None = None
+) -> list[tuple[int, int, int]]:
+    """(start, end, entry) token matches without those inside or across a longer one (spaCy's
+    `filter_spans` rule, on plain tuples so no Span is made for a match that loses), except that
+    when `needs_approval` is given an informational match never hides one needing approval."""
+    if len(matches) < 2:
+        return matches
+    if needs_approval is None:
+        return sorted(_longest_wins(matches))
+    return sorted(_longest_wins_sparing(matches, needs_approval))
+
+
+def resolve_matches(matches: list[Match], approval: frozenset[str] = frozenset()) -> list[Match]:
+    """Longest wins among overlapping matches (spaCy's `filter_spans` rule), except that a match
+    whose label is in `approval` is never hidden by one whose label is not; directives form their
     own layer, so a directive never hides the drug or procedure it mentions. Sorted by start."""
     if len(matches) < 2:
         return matches
+    ordered = sorted(matches, key=_start_then_longest)
+    if all(first.end <= second.start for first, second in pairwise(ordered)):
+        return ordered  # nothing overlaps: the common case
     kept: list[Match] = []
     for layer in (
         [m for m in matches if m.label != _DIRECTIVE],
         [m for m in matches if m.label == _DIRECTIVE],
     ):
-        taken: set[int] = set()
-        for match in sorted(layer, key=lambda m: (m.start - m.end, m.start)):
-            if match.start not in taken and match.end - 1 not in taken:
-                kept.append(match)
-                taken.update(range(match.start, match.end))
-    return sorted(kept, key=lambda m: (m.start, -m.end))
+        if approval:
+            kept += _longest_wins_sparing(layer, lambda m: m.label in approval)
+        else:
+            kept += _longest_wins(layer)
+    return sorted(kept, key=_start_then_longest)
 
 
-def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
+def _start_then_longest(match: Match) -> tuple[int, int]:
+    return match.start, -match.end
+
+
+def resolve_overlaps(spans: Iterable[Span], approval: frozenset[str] = frozenset()) -> list[Span]:
     """`resolve_matches` for spans (kept for callers holding spans)."""
     by_match = {
         Match(span.start, span.end, span.label_, int(span.kb_id_) if span.kb_id_ else -1, span.id_): span
         for span in spans
     }
-    return [by_match[match] for match in resolve_matches(list(by_match))]
+    return [by_match[match] for match in resolve_matches(list(by_match), approval)]
 
 
 def doc_text(doc: Doc) -> str:

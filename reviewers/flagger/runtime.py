@@ -6,12 +6,12 @@ import gc
 import re
 import time
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice, pairwise
 from pathlib import Path
-from typing import NamedTuple, cast
+from typing import NamedTuple, TypeVar, cast
 
 import numpy as np
 import spacy
@@ -50,6 +50,7 @@ ARTICLE_BATCH_SIZE = 64
 _CATEGORIES = {category.value: category for category in FlagCategory}
 _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
 _ATX_CLOSING = re.compile(r"[ \t]+#+[ \t]*$")
+Made = TypeVar("Made")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,16 @@ class TermMatch(NamedTuple):
     rule_id: str
     sentence_start: int
     sentence_end: int
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    """How a flagger was loaded, so a worker process can load the same one from the on-disk cache."""
+
+    config_path: Path | None
+    cache_dir: Path | None
+    lexicon: LexiconInputs
+    patterns_path: Path
 
 
 @dataclass(frozen=True)
@@ -147,12 +158,16 @@ Analysed = tuple[str, Columns, list[Match], SentenceIndex]
 class Flagger:
     """Flags medical terms, dosages, directives and numeric claims in articles."""
 
-    def __init__(self, nlp: Language, config: FlaggerConfig, info: FlaggerInfo) -> None:
+    def __init__(
+        self, nlp: Language, config: FlaggerConfig, info: FlaggerInfo, load_spec: LoadSpec | None = None
+    ) -> None:
         self.nlp = nlp
         self.config = config
         self.info = info
+        self.load_spec = load_spec
         self.component = cast(EditorialTerms, nlp.get_pipe("editorial_terms"))
         self._accepted = set(config.accept)
+        self._approval = {category: config.approval_needed(category) for category in FlagCategory}
 
     def hpo_version(self) -> str:
         """The HPO release whose terms this flagger matches ('not used' without HPO)."""
@@ -166,15 +181,44 @@ class Flagger:
         """The flags of one article, sorted by offset."""
         return next(self.flag_many([article]))
 
-    def flag_many(self, articles: Iterable[Article]) -> Iterator[list[Flag]]:
-        """The flags of each article, in order, streaming the texts through one spaCy pipe."""
-        pending = ((article, article_segments(article)) for article in articles)
+    def flag_many(self, articles: Iterable[Article], workers: int | None = 1) -> Iterator[list[Flag]]:
+        """The flags of each article, in order, streaming the texts through one spaCy pipe.
+
+        With `workers` > 1 (None: `pool.default_workers()`), a batch big enough to repay starting
+        the workers (`pool.worth_a_pool`: 200 articles or 200k characters when they can be forked)
+        is flagged in that many worker processes, with the same flags in the same order; a
+        smaller one here, as is everything when the workers cannot be started."""
+        from reviewers.flagger import pool
+
+        workers = pool.default_workers() if workers is None else workers
+        if workers > 1:
+            method = pool.start_method()
+            head, rest = pool.worth_a_pool(articles, method)
+            articles = head if rest is None else chain(head, rest)
+            if rest is not None:
+                try:
+                    flagging = pool.FlaggerPool(self, workers, method)
+                except OSError:
+                    flagging = None  # no processes to be had (a sandbox, a process limit): flag here
+                if flagging is not None:
+                    with flagging:
+                        yield from flagging.flag_many(articles)
+                    return
+        yield from self.flag_documents(((a.text, article_segments(a)) for a in articles), trusted_flag)
+
+    def flag_documents(
+        self, documents: Iterable[tuple[str, list[Segment]]], make: Callable[[dict[str, object]], Made]
+    ) -> Iterator[list[Made]]:
+        """For each (article text, its segments): `make` applied to each flag's field values (a
+        dict in `FLAG_FIELDS` order, what `trusted_flag` takes), sorted by offset. The cyclic GC
+        is paused while a batch is flagged."""
+        pending = iter(documents)
         while batch := list(islice(pending, ARTICLE_BATCH_SIZE)):
             with paused_gc():  # a batch allocates many small objects and frees none of them
                 groups = self.find_many([[segment.text for segment in segments] for _, segments in batch])
                 results = [
-                    self._flags(article, segments, matches)
-                    for (article, segments), matches in zip(batch, groups, strict=True)
+                    [make(values) for values in self._flag_values(text, segments, matches)]
+                    for (text, segments), matches in zip(batch, groups, strict=True)
                 ]
             yield from results
 
@@ -238,6 +282,8 @@ class Flagger:
         token_starts: list[int] = starts.tolist()
         token_ends: list[int] = (starts + columns[:, LENGTH_COLUMN].astype(np.int64)).tolist()
         entry = self.component.table.entry
+        accepted = self._accepted
+        around = sentences.around
         matches: list[TermMatch] = []
         for match in found:
             start, end = token_starts[match.start], token_ends[match.end - 1]
@@ -247,56 +293,66 @@ class Flagger:
                 normalized, source, source_id = info.canonical, info.source, info.source_id
             else:
                 normalized, source, source_id = normalize_key(term), "pattern", None
-            if self._accepted and (normalize_key(term) in self._accepted or normalized in self._accepted):
+            if accepted and (normalize_key(term) in accepted or normalized in accepted):
                 continue
-            sentence_start, sentence_end = sentences.around(match.start, match.end)
-            matches.append(
+            sentence_start, sentence_end = around(match.start, match.end)
+            matches.append(  # positional: a NamedTuple built by keywords costs twice as much
                 TermMatch(
-                    start=start,
-                    end=end,
-                    term=term,
-                    category=_CATEGORIES[match.label],
-                    normalized=normalized,
-                    source=source,
-                    source_id=source_id,
-                    rule_id=match.rule_id,
-                    sentence_start=sentence_start,
-                    sentence_end=sentence_end,
+                    start,
+                    end,
+                    term,
+                    _CATEGORIES[match.label],
+                    normalized,
+                    source,
+                    source_id,
+                    match.rule_id,
+                    sentence_start,
+                    sentence_end,
                 )
             )
         return matches
 
-    def _flags(self, article: Article, segments: list[Segment], matches: list[list[TermMatch]]) -> list[Flag]:
-        flags: list[Flag] = []
-        line_starts = [0, *(m.end() for m in re.finditer("\n", article.text))]
-        approval = {category: self.config.approval_needed(category) for category in FlagCategory}
+    def _flag_values(
+        self, text: str, segments: list[Segment], matches: list[list[TermMatch]]
+    ) -> list[dict[str, object]]:
+        values: list[dict[str, object]] = []
+        if not any(matches):
+            return values
+        line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        approval = self._approval
         for segment, found in zip(segments, matches, strict=True):
+            offset, segment_text = segment.offset, segment.text
             for match in found:
-                start = segment.offset + match.start
+                start = offset + match.start
                 line = bisect_right(line_starts, start)
-                column = start - line_starts[line - 1] + 1
-                flags.append(
-                    trusted_flag(
-                        {
-                            "term": match.term,
-                            "normalized": match.normalized,
-                            "category": match.category,
-                            "sentence": segment.text[match.sentence_start : match.sentence_end].rstrip(),
-                            "start": start,
-                            "end": segment.offset + match.end,
-                            "line": line,
-                            "column": column,
-                            "source": match.source,
-                            "source_id": match.source_id,
-                            "rule_id": match.rule_id,
-                            "needs_approval": approval[match.category],
-                        }
-                    )
+                values.append(
+                    {
+                        "term": match.term,
+                        "normalized": match.normalized,
+                        "category": match.category,
+                        "sentence": segment_text[match.sentence_start : match.sentence_end].rstrip(),
+                        "start": start,
+                        "end": offset + match.end,
+                        "line": line,
+                        "column": start - line_starts[line - 1] + 1,
+                        "source": match.source,
+                        "source_id": match.source_id,
+                        "rule_id": match.rule_id,
+                        "needs_approval": approval[match.category],
+                    }
                 )
-        return sorted(flags, key=lambda flag: (flag.start, -flag.end, flag.category.value))
+        values.sort(key=_flag_order)
+        return values
+
+
+def _flag_order(values: dict[str, object]) -> tuple[int, int, str]:
+    """Flags sort by offset, the longer first, then by category."""
+    return cast(int, values["start"]), -cast(int, values["end"]), cast(str, values["category"])
 
 
 _FLAG_FIELDS = frozenset(Flag.model_fields)
+FLAG_FIELDS = tuple(Flag.model_fields)
+"""The Flag's fields in declaration order (a worker process returns each flag's values in it)."""
 
 
 def trusted_flag(values: dict[str, object]) -> Flag:
@@ -387,7 +443,7 @@ def load_flagger(
     component = cast(EditorialTerms, nlp.get_pipe("editorial_terms"))
     key = cache_key(lexicon.fingerprint(), config.fingerprint())
     result = load_or_build(cache_dir or DEFAULT_CACHE_DIR, key, lambda: build_table(nlp, lexicon, config))
-    component.use(result.table, PatternSet(patterns))
+    component.use(result.table, PatternSet(patterns), approval=(c.value for c in config.needs_approval))
     info = FlaggerInfo(
         entries=len(result.table),
         keys=len(result.table.lower) + len(result.table.exact),
@@ -397,7 +453,7 @@ def load_flagger(
         load_seconds=time.perf_counter() - began,
         uses_hpo=lexicon.include_hpo,
     )
-    return Flagger(nlp, config, info)
+    return Flagger(nlp, config, info, LoadSpec(config_path, cache_dir, lexicon, patterns_path))
 
 
 EXTRA_INFIXES = (r"\)(?=[-\u2010\u2013])", r"(?<=\))[-\u2010\u2013](?=\w)")

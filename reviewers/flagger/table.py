@@ -90,6 +90,8 @@ MIN_TERM_LENGTH = 3
 MAX_ABBREVIATION_LENGTH = 6
 
 Key = tuple[int, ...]
+Found = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.uint32]]
+"""(token starts, lengths in tokens, entry ids) of key matches."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,16 +221,24 @@ class KeyIndex:
         _, longest = self._firsts.lookup(hashes)
         return longest.astype(np.uint16)
 
-    def longest_matches(
-        self, hashes: npt.NDArray[np.uint64]
-    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.uint32]]:
+    def longest_matches(self, hashes: npt.NDArray[np.uint64]) -> Found:
         """(starts, lengths, entry ids) of the longest key at every position where one starts."""
+        return self.longest_and_wanted_matches(hashes, None)[0]
+
+    def longest_and_wanted_matches(
+        self, hashes: npt.NDArray[np.uint64], wanted: npt.NDArray[np.bool_] | None
+    ) -> tuple[Found, Found]:
+        """The longest key at every position where one starts (as `longest_matches`), and, where
+        that key's entry is not `wanted` (a boolean per entry id), the longest key there whose
+        entry is: the term needing approval that a longer informational term starts with."""
         most = self.candidate_lengths(hashes)
         starts = np.flatnonzero(most)
         best_length = np.zeros(len(starts), dtype=np.intp)
         best_id = np.zeros(len(starts), dtype=np.uint32)
+        wanted_length = np.zeros(len(starts), dtype=np.intp)
+        wanted_id = np.zeros(len(starts), dtype=np.uint32)
         if len(starts) == 0 or len(self.keys) == 0:
-            return starts, best_length, best_id
+            return (starts, best_length, best_id), (starts, wanted_length, wanted_id)
         combined = np.zeros(len(starts), dtype=np.uint64)
         active = np.arange(len(starts))
         length = 0
@@ -242,10 +252,18 @@ class KeyIndex:
             hit, ids = self._keys.lookup(combined[active])
             best_length[active[hit]] = length
             best_id[active[hit]] = ids[hit]
+            if wanted is not None:
+                chosen = wanted[ids[hit]]
+                wanted_length[active[hit][chosen]] = length
+                wanted_id[active[hit][chosen]] = ids[hit][chosen]
             extends, _ = self._prefixes.lookup(combined[active])  # go on only from a prefix
             active = active[extends]
         found = best_length > 0
-        return starts[found], best_length[found], best_id[found]
+        shorter = (wanted_length > 0) & (wanted_length < best_length)
+        return (
+            (starts[found], best_length[found], best_id[found]),
+            (starts[shorter], wanted_length[shorter], wanted_id[shorter]),
+        )
 
     def to_msg(self) -> dict[str, bytes]:
         """The arrays as bytes."""
@@ -296,6 +314,18 @@ class TermTable:
             category, canonical, source, source_id, rule_id = row
             row = self._rows[index] = EntryInfo(FlagCategory(category), canonical, source, source_id, rule_id)
         return row
+
+    def category_mask(self, categories: Iterable[str]) -> npt.NDArray[np.bool_]:
+        """For each entry id, whether its category value is one of `categories`."""
+        wanted = frozenset(categories)
+        return np.fromiter(
+            (
+                (row.category.value if isinstance(row, EntryInfo) else row[0]) in wanted
+                for row in self._rows
+            ),
+            dtype=np.bool_,
+            count=len(self._rows),
+        )
 
     def label_and_rule(self, index: int) -> tuple[str, str]:
         """The category value and rule id of an entry (cached: read once per match)."""
