@@ -119,3 +119,37 @@ def test_an_edit_to_the_compiler_changes_the_cache_key(monkeypatch: pytest.Monke
     assert cache.cache_key("lexicon", "config") == before
     monkeypatch.setattr(cache, "compiler_digest", lambda: "edited")
     assert cache.cache_key("lexicon", "config") != before
+
+
+def test_a_new_build_prunes_all_but_the_most_recently_used_tables(tmp_path: Path) -> None:
+    import os
+
+    from reviewers.flagger.cache import KEEP_TABLES, load_or_build, prune
+
+    built = small_flagger(tmp_path / "other")
+    table = read_table(built.info.cache_path)
+    assert table is not None
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old = []
+    for age in range(5):  # tables left by earlier versions, each older than the one before
+        path = cache / f"terms-old{age}.bin"
+        path.write_bytes(b"stale")
+        os.utime(path, (1_000_000 - age * 1000, 1_000_000 - age * 1000))
+        old.append(path)
+    unrelated = cache / "notes.txt"
+    unrelated.write_text("not ours", encoding="utf-8")
+
+    result = load_or_build(cache, "k" * 64, lambda: table)
+    assert result.status == "miss"
+    assert sorted(p.name for p in cache.glob("terms-*.bin")) == sorted(
+        [result.path.name, old[0].name, old[1].name]
+    )
+    assert KEEP_TABLES == 3
+    assert unrelated.exists()
+
+    # A hit marks its table as used: made to look oldest, it is the one a prune keeps after the hit.
+    os.utime(result.path, (1, 1))
+    assert load_or_build(cache, "k" * 64, lambda: table).status == "hit"
+    assert sorted(prune(cache, keep=1)) == sorted([old[0], old[1]])
+    assert [p.name for p in cache.glob("terms-*.bin")] == [result.path.name]

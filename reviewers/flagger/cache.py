@@ -1,7 +1,9 @@
 """The compiled term table on disk: keyed by its inputs, written atomically, verified on load.
 
 A file holds a magic line, the sha256 of its payload and the payload (msgpack, no pickle). A
-missing, damaged or foreign file is rebuilt; nothing else ever reads it.
+missing, damaged or foreign file is rebuilt; nothing else ever reads it. Each new build prunes the
+tables not used lately (an upgrade or a config change leaves the old ones behind), keeping the
+`KEEP_TABLES` most recently used: a hit marks its file as used.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ COMPILER_VERSION = "8"
 """Bump when the way terms are keyed changes, so old caches are not reused."""
 COMPILER_SOURCES = ("table.py", "lexicon.py", "runtime.py")
 """The modules that read, tokenize and key the lexicon: an edit to them invalidates old caches."""
+
+KEEP_TABLES = 3
+"""Compiled tables kept in a cache directory (several configurations may be in use at once)."""
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +80,36 @@ def load_or_build(cache_dir: Path, key: str, build: Callable[[], TermTable]) -> 
     if path.exists():
         table = read_table(path)
         if table is not None:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: pruning keeps it
             return CacheResult(table, "hit", path)
         status = "rebuilt"
         log.warning("flagger cache %s is damaged; rebuilding it", path)
     table = build()
     try:
         write_table(path, table)
+        prune(cache_dir, keep=KEEP_TABLES)
     except OSError as exc:  # a read-only cache must not stop the flagger
         log.warning("cannot write the flagger cache %s: %s", path, exc)
     return CacheResult(table, status, path)
+
+
+def prune(cache_dir: Path, *, keep: int) -> list[Path]:
+    """Delete all but the `keep` most recently used tables in `cache_dir`; return what was deleted.
+
+    A process still reading a deleted table keeps its open file; one that finds it gone rebuilds it.
+    """
+    tables = []
+    for path in cache_dir.glob("terms-*.bin"):
+        with contextlib.suppress(OSError):
+            tables.append((path.stat().st_mtime, path))
+    tables.sort(reverse=True)
+    removed = []
+    for _, path in tables[keep:]:
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def read_table(path: Path) -> TermTable | None:
