@@ -37,6 +37,21 @@ BLOB_MODE = "100644"
 CRASH_ENV = "EDITORIAL_CONTENT_REPO_CRASH_AT"
 
 
+
+def stop_process(process: subprocess.Popen[bytes] | None) -> None:
+    """Close a long-lived git process's pipes and wait for it (killed after 5 s)."""
+    if process is None:
+        return
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
 class GitFailure(GitError):
     """A git command exited non-zero, or the object store failed (a GitError, so it never escapes raw)."""
 
@@ -340,16 +355,7 @@ class ObjectStore:
 
     def _stop(self) -> None:
         process, self._process = self._process, None
-        if process is not None:
-            for stream in (process.stdin, process.stdout):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
 
     def close(self) -> None:
         """Stop the reader process (only the process that started it may)."""
@@ -534,17 +540,7 @@ class RefUpdater:
 
     def _stop(self) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        for stream in (process.stdin, process.stdout, process.stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
     def close(self) -> None:
         """End the session (only the process that started it may)."""
