@@ -23,11 +23,14 @@ import subprocess
 import tempfile
 import threading
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from content_repo.errors import ContentRepoError, GitError
+
+T = TypeVar("T")
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 CACHE_SIZE = 512
@@ -312,31 +315,25 @@ class ObjectStore:
 
     def read_tree(self, oid: str) -> dict[str, TreeEntry]:
         """The entries of a tree object (do not modify the mapping: it is cached)."""
-        cached = self._trees.get(oid)
-        if cached is not None:
-            return cached
-        found = self.read(oid)
-        if found is None or found[1] != "tree":
-            raise GitFailure(["cat-file", oid], 1, f"{oid} is not a tree")
-        entries = parse_tree(found[2])
-        if len(self._trees) >= CACHE_SIZE:
-            self._trees.clear()
-        self._trees[oid] = entries
-        return entries
+        return self._read_parsed(oid, "tree", parse_tree, self._trees)
 
     def read_commit(self, oid: str) -> RawCommit:
         """A parsed commit object."""
-        cached = self._commits.get(oid)
+        return self._read_parsed(oid, "commit", parse_commit, self._commits)
+
+    def _read_parsed(self, oid: str, kind: str, parse: Callable[[bytes], T], cache: dict[str, T]) -> T:
+        """Object `oid` of type `kind`, parsed, through a bounded cache (objects never change)."""
+        cached = cache.get(oid)
         if cached is not None:
             return cached
         found = self.read(oid)
-        if found is None or found[1] != "commit":
-            raise GitFailure(["cat-file", oid], 1, f"{oid} is not a commit")
-        commit = parse_commit(found[2])
-        if len(self._commits) >= CACHE_SIZE:
-            self._commits.clear()
-        self._commits[oid] = commit
-        return commit
+        if found is None or found[1] != kind:
+            raise GitFailure(["cat-file", oid], 1, f"{oid} is not a {kind}")
+        parsed = parse(found[2])
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        cache[oid] = parsed
+        return parsed
 
     def blob_at(self, tree: str, path: str) -> str | None:
         """The blob id at `path` under `tree`, or None."""

@@ -542,14 +542,18 @@ class ContentRepo:
             elif current != first_seen[0]:
                 raise ConflictError(path, "another writer changed this file on main at the same time")
             tree = self.objects.edit_tree(self._tree_of(main), {path: blob})
-            commit = self._make_commit(tree, [main], author, message)
-            try:
-                self.refs.apply([f"update {MAIN} {commit} {main}"])
-            except RefUpdateRejected:
-                return None
-            return self.commit_info(commit)
+            return self._advance_main(main, tree, author, message)
 
         return self._retrying(MAIN, attempt)
+
+    def _advance_main(self, main: str, tree: str, author: Identity, message: str) -> CommitInfo | None:
+        """A commit of `tree` on `main`, moved onto main from `main` (None: another writer moved it)."""
+        commit = self._make_commit(tree, [main], author, message)
+        try:
+            self.refs.apply([f"update {MAIN} {commit} {main}"])
+        except RefUpdateRejected:
+            return None
+        return self.commit_info(commit)
 
     def _require_main(self) -> str:
         main = self.objects.resolve(MAIN)
@@ -662,12 +666,7 @@ class ContentRepo:
             message = with_trailers(
                 f"Unpublish {slug}", [("Unpublished-Version", f"v{self._latest_version(slug)}")]
             )
-            commit = self._make_commit(tree, [main], actor, message)
-            try:
-                self.refs.apply([f"update {MAIN} {commit} {main}"])
-            except RefUpdateRejected:
-                return None
-            return self.commit_info(commit)
+            return self._advance_main(main, tree, actor, message)
 
         return self._retrying(MAIN, attempt)
 
