@@ -33,6 +33,18 @@ def hermetic_home(
     yield home
 
 
+@pytest.fixture(autouse=True)
+def hermetic_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No EDITORIAL_* setting from the developer's environment; settings re-read in every test."""
+    from flows.settings import get_settings
+
+    for name in [n for n in os.environ if n.startswith("EDITORIAL_")]:
+        monkeypatch.delenv(name)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def fixtures() -> Path:
     """The tests' fixture directory."""

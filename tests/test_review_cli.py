@@ -5,7 +5,6 @@ Recording decisions goes through the Prefect flow: those tests are in test_revie
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,14 +25,6 @@ def repo(tmp_path: Path) -> Path:
     """A content repository with the roster on main and the test article submitted."""
     return make_content_repo(tmp_path / "content")
 
-
-@pytest.fixture(autouse=True)
-def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No acting reviewer from the developer's environment; settings re-read per test."""
-    monkeypatch.delenv("EDITORIAL_REVIEWER", raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:

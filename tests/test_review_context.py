@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -32,13 +31,6 @@ from validators.errors import ConfigError
 
 SLUG = "ibuprofen-for-pain"
 
-
-@pytest.fixture(autouse=True)
-def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("EDITORIAL_REVIEWER", raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_acting_reviewer_option_then_environment_then_error(monkeypatch: pytest.MonkeyPatch) -> None:

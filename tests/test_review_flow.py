@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from typer.testing import CliRunner
 
 import flows.cli.cmd_review  # noqa: F401  (registers the commands)
 from flows.cli.app import app
-from flows.settings import get_settings
 from reviewers.ledger import DecisionInput, DraftStatus, FlagStatus, ReviewLedger, Verdict
 
 pytestmark = [pytest.mark.slow, pytest.mark.prefect]
@@ -28,13 +26,6 @@ def repo(tmp_path: Path, prefect_harness: None) -> Path:
     """A content repository with the roster on main and the test article submitted."""
     return make_content_repo(tmp_path / "content")
 
-
-@pytest.fixture(autouse=True)
-def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("EDITORIAL_REVIEWER", raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def draft_ledger(repo: Path) -> tuple[ReviewLedger, str]:
