@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from flows.settings import Settings, get_settings
 from reviewers.flags import Flag
 from validators.errors import InputError
-from validators.findings import Finding, Severity
+from validators.findings import Finding, Severity, sort_findings
 from validators.models import Article
 
 if TYPE_CHECKING:
@@ -124,8 +124,7 @@ def check_articles(articles: Sequence[Article], settings: Settings) -> list[Chec
     flagger = flagger_for(settings)
     checked: list[CheckedArticle] = []
     for article, flags in zip(articles, flagger.flag_many(articles), strict=True):
-        findings = check_article(article, templates) + flag_findings(flags, article.path)
-        findings.sort(key=lambda f: (f.line, f.column, f.code))
+        findings = sort_findings([*check_article(article, templates), *flag_findings(flags, article.path)])
         checked.append(CheckedArticle(article=article, findings=findings, flags=flags))
     return checked
 

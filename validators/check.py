@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from validators.findings import Finding
+from validators.findings import Finding, sort_findings
 from validators.models import Article
 from validators.parser import parse_article
 from validators.rules import ALL_RULES, TEMPLATE_FAMILIES, Rule
@@ -38,7 +38,7 @@ def check_article(
         findings.extend(rule.check(article, template))
         ran.append(rule.code)
     findings = apply_suppressions(article, findings, ran)
-    return sorted(findings, key=lambda f: (f.line, f.column, f.code, f.message))
+    return sort_findings(findings)
 
 
 def check_text(

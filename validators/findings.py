@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -37,3 +38,8 @@ class Finding(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The one serialisation (the JSON schema of `editorial check --format json`)."""
         return self.model_dump(mode="json")
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in reading order: line, column, code, message (the one order every report uses)."""
+    return sorted(findings, key=lambda f: (f.line, f.column, f.code, f.message))

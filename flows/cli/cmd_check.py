@@ -196,6 +196,7 @@ def _progress(targets: list[tuple[str, InputError | None]]) -> Iterator[tuple[st
 def _add_term_findings(articles: list[tuple[FileResult, Article]]) -> None:
     """Append TM01 findings from the medical-term flagger to each checked file."""
     from validators.errors import EditorialError
+    from validators.findings import sort_findings
 
     try:
         from reviewers.flagger import flag_findings, load_flagger
@@ -209,9 +210,7 @@ def _add_term_findings(articles: list[tuple[FileResult, Article]]) -> None:
         batches = flagger.flag_many((article for _, article in articles), workers=None)
         for (result, article), flags in zip(articles, batches, strict=True):
             terms = flag_findings(flags, article.path)
-            result.findings = sorted(
-                [*result.findings, *terms], key=lambda f: (f.line, f.column, f.code, f.message)
-            )
+            result.findings = sort_findings([*result.findings, *terms])
     except EditorialError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(Exit.USAGE) from exc
