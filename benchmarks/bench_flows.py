@@ -52,7 +52,7 @@ def generate_article(index: int, rng: random.Random) -> str:
     filler = " ".join(rng.sample(FILLER, 3))
     return (
         f"---\ntitle: {condition.capitalize()} {index}\nslug: {slug}\ntype: condition\nauthor: wendy-writer\n"
-        f"sources:\n  - \"Health encyclopedia: {condition}\"\n---\n\n"
+        f'sources:\n  - "Health encyclopedia: {condition}"\n---\n\n'
         f"## What is it?\n\n{condition.capitalize()} is a common condition. {filler}\n\n"
         f"## Signs & symptoms\n\nSigns may include {symptoms}.\n\n"
         f"## Diagnosis\n\nA doctor may order {rng.choice(TESTS)} to check for it.\n\n"
@@ -117,16 +117,22 @@ def main() -> None:
         raise SystemExit(f"the flow found {findings_flow} findings, the plain calls {findings_plain}")
     plain, flow = statistics.median(plain_times), statistics.median(flow_times)
     default = statistics.median(default_times)
-    print(f"articles: {len(paths)} in {len(batches)} batches of {options.batch_size}; "
-          f"findings per run: {findings_plain}")
-    print(f"one-time: flagger load {flagger_load:.2f} s; "
-          f"Prefect API start + first flow run {api_start:.2f} s")
-    print(f"plain function calls: {plain:.2f} s (median of {options.repeat}: "
-          f"{', '.join(f'{t:.2f}' for t in plain_times)})")
-    print(f"check_corpus flow:    {flow:.2f} s (median of {options.repeat}: "
-          f"{', '.join(f'{t:.2f}' for t in flow_times)})")
-    print(f"check_corpus flow, Prefect defaults (heartbeats): {default:.2f} s "
-          f"(ratio {default / plain:.2f})")
+    print(
+        f"articles: {len(paths)} in {len(batches)} batches of {options.batch_size}; "
+        f"findings per run: {findings_plain}"
+    )
+    print(
+        f"one-time: flagger load {flagger_load:.2f} s; Prefect API start + first flow run {api_start:.2f} s"
+    )
+    print(
+        f"plain function calls: {plain:.2f} s (median of {options.repeat}: "
+        f"{', '.join(f'{t:.2f}' for t in plain_times)})"
+    )
+    print(
+        f"check_corpus flow:    {flow:.2f} s (median of {options.repeat}: "
+        f"{', '.join(f'{t:.2f}' for t in flow_times)})"
+    )
+    print(f"check_corpus flow, Prefect defaults (heartbeats): {default:.2f} s (ratio {default / plain:.2f})")
     print(f"ratio flow/plain: {flow / plain:.2f} (goal <= 1.3)")
 
 

@@ -109,10 +109,14 @@ def main() -> None:
     draft = import_page(page, "seed.txt", template, author="w").text
     parse_draft = timed(lambda: [parse_article(draft, "d.md") for _ in range(pages)])
     imports = timed(lambda: [import_page(page, "seed.txt", template, author="w") for _ in range(pages)])
-    print(f"{'parse the imported draft (baseline)':<46}{parse_draft:>9.3f}{pages / parse_draft:>12,.0f}"
-          f"{1:>7.1f}x")
-    print(f"{'import_page of the seed page':<46}{imports:>9.3f}{pages / imports:>12,.0f}"
-          f"{imports / parse_draft:>7.1f}x")
+    print(
+        f"{'parse the imported draft (baseline)':<46}{parse_draft:>9.3f}{pages / parse_draft:>12,.0f}"
+        f"{1:>7.1f}x"
+    )
+    print(
+        f"{'import_page of the seed page':<46}{imports:>9.3f}{pages / imports:>12,.0f}"
+        f"{imports / parse_draft:>7.1f}x"
+    )
 
 
 if __name__ == "__main__":

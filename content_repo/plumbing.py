@@ -40,7 +40,6 @@ BLOB_MODE = "100644"
 CRASH_ENV = "EDITORIAL_CONTENT_REPO_CRASH_AT"
 
 
-
 def stop_process(process: subprocess.Popen[bytes] | None) -> None:
     """Close a long-lived git process's pipes and wait for it (killed after 5 s)."""
     if process is None:
@@ -54,6 +53,7 @@ def stop_process(process: subprocess.Popen[bytes] | None) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
 
 class GitFailure(GitError):
     """A git command exited non-zero, or the object store failed (a GitError, so it never escapes raw)."""

@@ -103,7 +103,7 @@ def revise(text: str, source: str = DEMO_SOURCE) -> tuple[str, list[str]]:
     """The writer's revision of the imported draft (cite a source, fix the slips) and its edits."""
     edits: list[str] = []
     if "sources: []" in text:
-        text = text.replace("sources: []", f"sources:\n- \"{source}\"", 1)
+        text = text.replace("sources: []", f'sources:\n- "{source}"', 1)
         edits.append(f"SL03: front matter 'sources:' now cites \"{source}\"")
     for code, slip, fix in SLIP_FIXES:
         if slip in text:
@@ -133,8 +133,10 @@ def show_submission(say: Say, result: SubmissionResult) -> None:
     )
     for flag in needing:
         note = " (carried over)" if flag.key in carried else ""
-        say(f"    {flag.key[:8]}  line {flag.line:>2}  {flag.category.value:<11} {flag.term!r:<32} "
-            f"{flag.status.value}{note}")
+        say(
+            f"    {flag.key[:8]}  line {flag.line:>2}  {flag.category.value:<11} {flag.term!r:<32} "
+            f"{flag.status.value}{note}"
+        )
     informational = sorted({f.normalized for f in ledger.flags if not f.needs_approval})
     if informational:
         say(f"    informational only ({len(informational)}): {', '.join(informational)}")
@@ -200,8 +202,10 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     pharmacist_decisions = decisions_for(first, PHARMACIST, content)
     if pharmacist_decisions:
         outcome = record_review(first.slug, PHARMACIST, pharmacist_decisions, repo_path=str(content))
-        say(f"  {len(outcome.decided)} approval(s) recorded as commit {outcome.commit[:12]}: "
-            f"status {outcome.status.value}")
+        say(
+            f"  {len(outcome.decided)} approval(s) recorded as commit {outcome.commit[:12]}: "
+            f"status {outcome.status.value}"
+        )
     else:
         say("  no flag for a pharmacist in this draft")
 
@@ -217,8 +221,10 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     physician_decisions = decisions_for(second, PHYSICIAN, content)
     if physician_decisions:
         outcome = record_review(second.slug, PHYSICIAN, physician_decisions, repo_path=str(content))
-        say(f"  {len(outcome.decided)} approval(s) recorded as commit {outcome.commit[:12]}: "
-            f"status {outcome.status.value}")
+        say(
+            f"  {len(outcome.decided)} approval(s) recorded as commit {outcome.commit[:12]}: "
+            f"status {outcome.status.value}"
+        )
 
     step("7. The scheduler publishes what is approved (flow publish_approved)")
     report = publish_approved(repo_path=content, remote="origin")
@@ -247,8 +253,10 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     published = report.published[0]
     reviewers = [v for c in history for v in c.trailers.get("Reviewed-by", []) if c.sha == published.commit]
     elapsed = time.monotonic() - started
-    say(f"\n[bold]Done in {elapsed:.0f} s.[/] {second.slug} is published as {published.tag}, "
-        f"reviewed by {', '.join(reviewers)}.")
+    say(
+        f"\n[bold]Done in {elapsed:.0f} s.[/] {second.slug} is published as {published.tag}, "
+        f"reviewed by {', '.join(reviewers)}."
+    )
     say(f"Look around: git -C {content} log --all --oneline --graph")
     return DemoResult(
         directory=directory,

@@ -68,10 +68,15 @@ def reopen_due_articles(repo_path: Path | None, now: datetime) -> list[DueArticl
             if due_on is not None and due_on > today:
                 continue
             if published.slug in open_drafts:
-                results.append(DueArticle(
-                    slug=published.slug, version=published.version, last_reviewed=last, due_on=due_on,
-                    action="already open for review",
-                ))
+                results.append(
+                    DueArticle(
+                        slug=published.slug,
+                        version=published.version,
+                        last_reviewed=last,
+                        due_on=due_on,
+                        action="already open for review",
+                    )
+                )
                 continue
             articles.append(article)
             due.append((published.version, last, due_on))
@@ -84,10 +89,15 @@ def reopen_due_articles(repo_path: Path | None, now: datetime) -> list[DueArticl
                 f"interval {policy.review_interval_months} months"
             )
             repo.save_draft(article, repo.pipeline, ledger_text=ledger.to_yaml(), message=message)
-            results.append(DueArticle(
-                slug=article.slug, version=version, last_reviewed=last, due_on=due_on,
-                action=f"reopened on drafts/{article.slug} ({pending} flag(s) pending)",
-            ))
+            results.append(
+                DueArticle(
+                    slug=article.slug,
+                    version=version,
+                    last_reviewed=last,
+                    due_on=due_on,
+                    action=f"reopened on drafts/{article.slug} ({pending} flag(s) pending)",
+                )
+            )
     return sorted(results, key=lambda r: r.slug)
 
 

@@ -135,9 +135,11 @@ def test_submit_with_errors_is_saved_as_needing_changes(site: tuple[Path, Path],
     from reviewers.ledger import DraftStatus
 
     content, _ = site
-    text = FIXTURE_ARTICLE.read_text(encoding="utf-8").replace(
-        '  - "Merck Veterinary Manual: Mast cell tumors"\n', ""
-    ).replace("sources:\n", "sources: []\n")
+    text = (
+        FIXTURE_ARTICLE.read_text(encoding="utf-8")
+        .replace('  - "Merck Veterinary Manual: Mast cell tumors"\n', "")
+        .replace("sources:\n", "sources: []\n")
+    )
     path = write_draft(tmp_path / "work", text)
     result = submit_draft(path, repo_path=content)
     assert latest_artifact(f"submission-{SLUG}").startswith(f"# Submission of `{SLUG}`: needs changes")
@@ -248,8 +250,9 @@ def test_error_found_at_publish_time_holds_the_draft_back(site: tuple[Path, Path
     assert checked.errors, "the changed disclaimer is an error"
     ledger = open_ledger(article, [], [], None, datetime.now(UTC))  # a ledger blind to the error
     with ContentRepo.open(content) as repo:
-        repo.save_draft(article, Identity(name="Wendy Writer", email="wendy@example.org"),
-                        ledger_text=ledger.to_yaml())
+        repo.save_draft(
+            article, Identity(name="Wendy Writer", email="wendy@example.org"), ledger_text=ledger.to_yaml()
+        )
     report = publish_approved(repo_path=content, remote=None)
     assert [(d.slug, d.outcome) for d in report.drafts] == [(SLUG, Outcome.HELD)]
     assert "error finding(s) at publish time (DS" in report.drafts[0].reason
@@ -444,8 +447,11 @@ def test_check_corpus_in_batches(tmp_path: Path, prefect_harness: None) -> None:
     for index in range(3):
         slug = f"article-{index}"
         write_draft(corpus, good.replace(f"slug: {SLUG}", f"slug: {slug}"), slug)
-    write_draft(corpus / "sub", good.replace("sources:\n  - \"Merck Veterinary Manual: Mast cell tumors\"\n",
-                                             "sources: []\n"), SLUG)
+    write_draft(
+        corpus / "sub",
+        good.replace('sources:\n  - "Merck Veterinary Manual: Mast cell tumors"\n', "sources: []\n"),
+        SLUG,
+    )
     (corpus / "empty.md").write_text("", encoding="utf-8")
     report = check_corpus(corpus, batch_size=2)
     assert report.batches == 3

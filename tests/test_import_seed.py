@@ -26,6 +26,7 @@ SEED_PAGE = TESTS / "fixtures" / "import" / "seed-page.txt"
 GOLDEN = TESTS / "fixtures" / "import" / "malignant-mast-cell-tumor.md"
 UPDATE = os.environ.get("EDITORIAL_UPDATE_GOLDEN") == "1"
 
+
 @pytest.fixture
 def imported(tmp_path: Path) -> tuple[Path, str]:
     """The seed imported by the command into tmp/<slug>.md: (draft path, standard error)."""

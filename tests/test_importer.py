@@ -64,7 +64,9 @@ def notes(draft: ImportedDraft) -> list[tuple[str, int, str]]:
 
 def test_a_page_becomes_a_draft(template: Template) -> None:
     draft = import_page(PAGE, "asthma.txt", template, author="wendy-writer")
-    assert draft.text == f"""\
+    assert (
+        draft.text
+        == f"""\
 ---
 title: Asthma
 slug: asthma
@@ -94,6 +96,7 @@ Treatment of asthma uses \\*inhalers\\* and \\<care> at 1. home.
 
 {DISCLAIMER}
 """
+    )
     assert notes(draft) == [
         ("IM04", 1, "slug 'asthma' derived from the title"),
         ("IM04", 1, "the page cites no sources: 'sources' is left empty (none are invented)"),
@@ -160,8 +163,12 @@ def test_unknown_headings_are_kept_and_text_before_any_heading_is_reported(templ
     draft = import_page(page, "p.txt", template, title="Rash")
     assert "## Causes\n\nA virus causes" in draft.text
     assert notes(draft) == [
-        ("IM03", 1, "could not place 'A site banner line that is long enough to be no title at al…' "
-         "before the first known heading: left out"),
+        (
+            "IM03",
+            1,
+            "could not place 'A site banner line that is long enough to be no title at al…' "
+            "before the first known heading: left out",
+        ),
         ("IM04", 1, "no author given: the draft has no 'author'"),
         ("IM04", 1, "slug 'rash' derived from the title"),
         ("IM04", 1, "the page cites no sources: 'sources' is left empty (none are invented)"),
@@ -261,7 +268,9 @@ def test_cli_prints_the_draft_and_notes_apart(page: Path, template: Template) ->
     code, out, err = run_import(str(page), "--author", "wendy-writer")
     assert code == 0
     assert out == import_page(PAGE, "asthma.txt", template, author="wendy-writer").text
-    assert err == """\
+    assert (
+        err
+        == """\
 asthma.txt:1:1: IM04 info slug 'asthma' derived from the title
     hint: give --slug to choose another
 asthma.txt:1:1: IM04 info the page cites no sources: 'sources' is left empty (none are invented)
@@ -280,6 +289,7 @@ asthma.txt:24:1: IM03 info could not place 'Our Community' after the closing dis
     hint: the disclaimer ends the article; move the text above it if it belongs to the article
 asthma.txt:26:1: IM02 info dropped the site's text 'Sign up'
 """
+    )
 
 
 def test_cli_writes_a_file_and_never_overwrites_it(page: Path) -> None:
@@ -292,7 +302,9 @@ def test_cli_writes_a_file_and_never_overwrites_it(page: Path) -> None:
     Path("draft.md").write_text("my edits\n", encoding="utf-8")
     code, out, err = run_import(str(page), "-o", "draft.md")
     assert (code, out, err) == (
-        1, "", "draft.md: error: the file exists; not overwriting it (use --force to replace it)\n"
+        1,
+        "",
+        "draft.md: error: the file exists; not overwriting it (use --force to replace it)\n",
     )
     assert Path("draft.md").read_text(encoding="utf-8") == "my edits\n"
 
@@ -310,8 +322,10 @@ def test_cli_writes_into_a_directory_as_slug_md(page: Path) -> None:
     assert "slug: asthma-in-adults\n" in Path("articles/asthma-in-adults.md").read_text(encoding="utf-8")
     code, _, err = run_import(str(page), "-o", "articles", "--slug", "asthma-in-adults")
     assert code == 1
-    assert err.endswith("articles/asthma-in-adults.md: error: the file exists; not overwriting it "
-                        "(use --force to replace it)\n")
+    assert err.endswith(
+        "articles/asthma-in-adults.md: error: the file exists; not overwriting it "
+        "(use --force to replace it)\n"
+    )
 
 
 def test_cli_creates_a_directory_named_with_a_trailing_slash(page: Path) -> None:
@@ -324,19 +338,29 @@ def test_cli_creates_a_directory_named_with_a_trailing_slash(page: Path) -> None
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["asthma.txt", "-o", "drafts"],
-         "drafts: error: a draft is a Markdown file: name it NAME.md, or end a directory's name with '/' "
-         "to write DIR/<slug>.md\n"),
+        (
+            ["asthma.txt", "-o", "drafts"],
+            "drafts: error: a draft is a Markdown file: name it NAME.md, or end a directory's name with '/' "
+            "to write DIR/<slug>.md\n",
+        ),
         (["missing.txt"], "missing.txt: error E011 no such file or directory (hint: check the path)\n"),
-        (["empty.txt"],
-         "empty.txt: error E002 the file is empty (hint: give a page with the article's text)\n"),
-        (["asthma.txt", "--slug", "No Good"],
-         "error: --slug 'No Good' is not a safe slug (lower-case words joined by hyphens)\n"),
+        (
+            ["empty.txt"],
+            "empty.txt: error E002 the file is empty (hint: give a page with the article's text)\n",
+        ),
+        (
+            ["asthma.txt", "--slug", "No Good"],
+            "error: --slug 'No Good' is not a safe slug (lower-case words joined by hyphens)\n",
+        ),
         (["asthma.txt", "--title", "  "], "error: --title is empty (give the article's title)\n"),
-        (["asthma.txt", "--type", "recipe"],
-         f"error: no template for --type 'recipe' (known: {', '.join(sorted(load_templates()))})\n"),
-        (["asthma.txt", "-o", "no/such/dir/x.md"],
-         "no/such/dir/x.md: error: cannot write the draft: No such file or directory\n"),
+        (
+            ["asthma.txt", "--type", "recipe"],
+            f"error: no template for --type 'recipe' (known: {', '.join(sorted(load_templates()))})\n",
+        ),
+        (
+            ["asthma.txt", "-o", "no/such/dir/x.md"],
+            "no/such/dir/x.md: error: cannot write the draft: No such file or directory\n",
+        ),
     ],
 )
 def test_cli_usage_and_input_errors(page: Path, args: list[str], message: str) -> None:

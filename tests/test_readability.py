@@ -76,7 +76,16 @@ def test_count_syllables(word: str, syllables: int) -> None:
 
 def test_words_keep_compounds_contractions_abbreviations_and_decimals_whole() -> None:
     assert words("A round-cell tumor, e.g. 2.5 cm; don't (mast) cells—no.") == [
-        "A", "round-cell", "tumor", "e.g", "2.5", "cm", "don't", "mast", "cells", "no",
+        "A",
+        "round-cell",
+        "tumor",
+        "e.g",
+        "2.5",
+        "cm",
+        "don't",
+        "mast",
+        "cells",
+        "no",
     ]
 
 

@@ -26,7 +26,6 @@ def repo(tmp_path: Path) -> Path:
     return make_content_repo(tmp_path / "content")
 
 
-
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, list(args), input=stdin)
     return result.exit_code, result.stdout, result.stderr

@@ -32,7 +32,6 @@ from validators.errors import ConfigError
 SLUG = "ibuprofen-for-pain"
 
 
-
 def test_acting_reviewer_option_then_environment_then_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ReviewerUnknownError, match="please tell me who you are"):
         acting_reviewer(None)

@@ -27,7 +27,6 @@ def repo(tmp_path: Path, prefect_harness: None) -> Path:
     return make_content_repo(tmp_path / "content")
 
 
-
 def draft_ledger(repo: Path) -> tuple[ReviewLedger, str]:
     from content_repo import ContentRepo
 

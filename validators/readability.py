@@ -57,8 +57,15 @@ def language_data(path: Path = LANGUAGE_DATA) -> LanguageData:
         raise ConfigError(path, f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
 
 
-_SUFFIXES: tuple[tuple[str, int], ...] = (("ments", 1), ("ment", 1), ("ness", 1), ("fully", 2), ("ful", 1),
-                                          ("less", 1), ("ly", 1))
+_SUFFIXES: tuple[tuple[str, int], ...] = (
+    ("ments", 1),
+    ("ment", 1),
+    ("ness", 1),
+    ("fully", 2),
+    ("ful", 1),
+    ("less", 1),
+    ("ly", 1),
+)
 _VOWEL_GROUP = re.compile(r"[aeiouy]+")
 # Vowel pairs read as two syllables ("bacteria", "biopsy", "calcium", "video", "usual", "duo"),
 # unless the consonant before them makes them one ("special", "nation", "religion", "quality").

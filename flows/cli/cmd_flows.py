@@ -95,14 +95,18 @@ def print_submission(result: SubmissionResult) -> None:
     for finding in result.findings:
         if finding.code == "TM01":
             continue
-        say(f"  {result.path}:{finding.line}:{finding.column}: {finding.code} {finding.severity.value} "
-            f"{finding.message}")
+        say(
+            f"  {result.path}:{finding.line}:{finding.column}: {finding.code} {finding.severity.value} "
+            f"{finding.message}"
+        )
         if finding.hint:
             say(f"    fix: {finding.hint}")
     ledger = result.ledger
     carried = f", {len(ledger.carried_over)} decision(s) carried over" if ledger.carried_over else ""
-    say(f"  {len(ledger.flags)} flag(s), {len(result.pending_keys)} waiting for a clinician{carried}"
-        f" (see: editorial show {result.slug})")
+    say(
+        f"  {len(ledger.flags)} flag(s), {len(result.pending_keys)} waiting for a clinician{carried}"
+        f" (see: editorial show {result.slug})"
+    )
 
 
 @app.command("submit")
@@ -160,8 +164,10 @@ def publish_command(
         say("no draft to publish")
     if report.push_note:
         say(f"note: {report.push_note}")
-    say(f"{len(report.published)} published, {len(report.held)} held back"
-        + (f"; pushed to {target}" if report.pushed else ""))
+    say(
+        f"{len(report.published)} published, {len(report.held)} held back"
+        + (f"; pushed to {target}" if report.pushed else "")
+    )
 
 
 @app.command("review-due")

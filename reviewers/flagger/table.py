@@ -319,10 +319,7 @@ class TermTable:
         """For each entry id, whether its category value is one of `categories`."""
         wanted = frozenset(categories)
         return np.fromiter(
-            (
-                (row.category.value if isinstance(row, EntryInfo) else row[0]) in wanted
-                for row in self._rows
-            ),
+            ((row.category.value if isinstance(row, EntryInfo) else row[0]) in wanted for row in self._rows),
             dtype=np.bool_,
             count=len(self._rows),
         )

@@ -277,7 +277,7 @@ class DoubledWord(Rule):
     code: ClassVar[str] = "TY01"
     name: ClassVar[str] = "doubled-word"
     severity: ClassVar[Severity] = Severity.WARNING
-    description: ClassVar[str] = "A word is repeated (\"the the\")."
+    description: ClassVar[str] = 'A word is repeated ("the the").'
 
     _PATTERN: ClassVar[re.Pattern[str]] = re.compile(
         rf"(?<![\w'’-])({_LETTERS}+)\s+(\1)(?![\w'’-])", re.IGNORECASE
@@ -354,7 +354,7 @@ class HyphenSpace(Rule):
     code: ClassVar[str] = "TY03"
     name: ClassVar[str] = "hyphen-space"
     severity: ClassVar[Severity] = Severity.WARNING
-    description: ClassVar[str] = "A hyphen is followed by a space inside a word (\"round- cell\")."
+    description: ClassVar[str] = 'A hyphen is followed by a space inside a word ("round- cell").'
 
     _PATTERN: ClassVar[re.Pattern[str]] = re.compile(
         rf"(?<![\w'’-])({_LETTERS}+(?:-{_LETTERS}+)*)-[ \t]+([^\W\d_][\w'’-]*|&)"
@@ -395,9 +395,7 @@ class UnbalancedBrackets(Rule):
         for item in prose_blocks(article):
             for index, mark in self.unmatched(item.view):
                 line, column = _position(article, item.block, index)
-                partner = self._PAIRS.get(mark) or next(
-                    (o for o, c in self._PAIRS.items() if c == mark), '"'
-                )
+                partner = self._PAIRS.get(mark) or next((o for o, c in self._PAIRS.items() if c == mark), '"')
                 yield self.finding(
                     article,
                     f"unbalanced '{mark}': no matching '{partner}' in this paragraph",
@@ -479,7 +477,7 @@ class AbsoluteClaim(Rule):
     code: ClassVar[str] = "CL01"
     name: ClassVar[str] = "absolute-claim"
     severity: ClassVar[Severity] = Severity.ERROR
-    description: ClassVar[str] = "An absolute claim (\"cures\", \"guaranteed\", \"100% effective\")."
+    description: ClassVar[str] = 'An absolute claim ("cures", "guaranteed", "100% effective").'
 
     _WORD_BEFORE: ClassVar[re.Pattern[str]] = re.compile(r"[\w'’]+")
 
