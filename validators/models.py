@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import UTC, date, datetime
 from pathlib import PurePath
@@ -11,13 +10,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from validators.findings import Finding
+from validators.frontmatter import text_content_hash
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
 SLUG_MAX_LENGTH = 100
-
-# Front matter keys that publishing writes; writers never set them.
-PUBLISHING_KEYS: tuple[str, ...] = ("reviewed_by", "last_reviewed")
 
 
 class FrontMatter(BaseModel):
@@ -114,9 +111,7 @@ class Article(BaseModel):
     @property
     def content_hash(self) -> str:
         """sha256 of the writer's text: the article without the keys publishing writes."""
-        from validators.frontmatter import strip_publishing_keys
-
-        return "sha256:" + hashlib.sha256(strip_publishing_keys(self.text).encode("utf-8")).hexdigest()
+        return text_content_hash(self.text)
 
     @property
     def blocks(self) -> list[Block]:
