@@ -204,8 +204,9 @@ def test_a_broken_template_directory_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert (code, out) == (2, "")
     assert err == (
-        f"{tmp_path}/condition.yaml: error E013 configuration error: "
-        "cannot read template: line 2: expected ',' or ']', but got '?'\n"
+        f"{tmp_path}/condition.yaml:2: error E013 configuration error: "
+        "not valid YAML: expected ',' or ']', but got '?' "
+        "(hint: check indentation, colons and quotes on that line)\n"
     )
     code, out, err = run_check("--no-terms", "--templates", str(tmp_path / "nope"), "x.md")
     assert (code, out) == (2, "")
