@@ -178,7 +178,8 @@ YAML_CASES = [
     refused("explicit-str-tag", article("explicit-str-tag", extra="aliases: [!!str 12]\n"), "E016", 8),
     refused("deep-flow-1000", _deep_flow("deep-flow-1000", 1000), "E014", 8),
     refused("deep-flow-20000", _deep_flow("deep-flow-20000", 20000), "E014", 8),
-    refused("deep-block-1000", _deep_block("deep-block-1000", 1000), "E014", 40),
+    refused("deep-block-300", _deep_block("deep-block-300", 300), "E014", 40),
+    refused("deep-block-1000", _deep_block("deep-block-1000", 1000), "E019", 1),
     refused(
         "deep-mapping",
         front_matter("deep-mapping", "n: " + "{a: " * 500 + "1" + "}" * 500 + "\n") + STANDARD_BODY,
