@@ -19,8 +19,8 @@ from dataclasses import dataclass
 MAX_RUN = 64
 """Longest run of punctuation without a letter, digit or space (a table rule `|:---:|...` is ~40)."""
 
-MAX_RUN_COST = 2_000_000
-"""Budget of sum(n^2) over runs of 2+ punctuation characters (about 0.3 s of tokenizing)."""
+MAX_RUN_COST = 1_000_000
+"""Budget of sum(n^2) over runs of 2+ punctuation characters (about 0.2 s of tokenizing)."""
 
 MAX_MARKUP = 30_000
 """Budget of Markdown's active characters ([ ] ( ) * _ ` < > & ! \\) in one file (~0.8 s of parsing)."""
