@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from hostile.cases import (
     CHECK_CASES,
+    FLAGGER_CASES,
     IMPORT_CASES,
     PATHOLOGICAL_CASES,
     SPECIAL_NAMES,
@@ -65,16 +66,12 @@ def case_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _params(cases: list[Case]) -> Iterator[object]:
     for case in cases:
         marks = []
-        if NEEDS_FLAGGER.intersection(case.expect.codes):
-            marks.append(
-                pytest.mark.xfail(
-                    strict=True, reason="the flagger does not read this place yet (flagger helper, issue 15)"
-                )
-            )
+        if case.note.startswith("the flagger reads"):
+            marks.append(pytest.mark.xfail(strict=True, reason=case.note))
         yield pytest.param(case, id=case.name, marks=marks)
 
 
-@pytest.mark.parametrize("case", list(_params(CHECK_CASES)))
+@pytest.mark.parametrize("case", CHECK_CASES, ids=lambda c: c.name)
 def test_each_hostile_file_answers_in_time(
     case: Case, case_dir: Path, templates: dict[str, Template]
 ) -> None:
@@ -95,10 +92,8 @@ def test_each_hostile_file_answers_in_time(
     assert elapsed < TIME_LIMIT, f"{case.name}: {elapsed:.1f} s"
     assert case.expect.error is None, f"expected {case.expect.error}, got findings"
     codes = {f.code for f in findings}
-    missing = set(case.expect.codes) - codes - NEEDS_FLAGGER
+    missing = set(case.expect.codes) - codes - NEEDS_FLAGGER  # TM01: test_hiding_places_reach_the_flagger
     assert not missing, [f.format() for f in findings]
-    if NEEDS_FLAGGER.intersection(case.expect.codes):
-        pytest.fail("needs the flagger: see test_hiding_places_reach_the_flagger")
     has_error = any(f.severity is Severity.ERROR for f in findings)
     assert (1 if has_error else 0) == case.expect.exit, [
         f.format() for f in findings if f.severity == "error"
@@ -254,6 +249,14 @@ def flagger(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     from flagger_fixtures import small_flagger
 
     return small_flagger(tmp_path_factory.mktemp("flagger"))
+
+
+@pytest.mark.parametrize("case", list(_params(FLAGGER_CASES)))
+def test_hiding_places_reach_the_flagger(case: Case, tmp_path: Path, flagger) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / case.file_name
+    path.write_bytes(case.data)
+    flags = flagger.flag(load_article(path))
+    assert case.expect.line in {flag.line for flag in flags}, [(f.line, f.term) for f in flags]
 
 
 @pytest.mark.slow

@@ -263,13 +263,6 @@ SPECIAL_NAMES = ("fifo.md", "dev-zero.md", "dev-null.md", "directory.md", "broke
 
 HIDING_CASES = [
     finds(
-        "title-dose",
-        article("title-dose", title="Give children 1000 mg of aspirin"),
-        "TM01",
-        exit=0,
-        note="the flagger reads the title (flagger helper)",
-    ),
-    finds(
         "html-div",
         article("html-div", paragraph="<div>Give children 1000 mg of aspirin every 2 hours.</div>"),
         "SF05",
@@ -353,6 +346,31 @@ HIDING_CASES = [
     ),
 ]
 
+
+def flagged(name: str, text: str, line: int, note: str = "") -> Case:
+    """A clean file (exit 0) whose term flags include one on `line` (TM01, from the term flagger)."""
+    return Case(name, text.encode("utf-8"), Expect(0, line=line, codes=("TM01",)), note)
+
+
+FLAGGER_CASES = [
+    flagged(
+        "paragraph-dose", article("paragraph-dose", paragraph="Give children 1000 mg every 2 hours."), 11
+    ),
+    flagged(
+        "title-dose",
+        article("title-dose", title="Give children 1000 mg every 2 hours"),
+        2,
+        note="the flagger reads the title: the flagger helper's part of issue 15",
+    ),
+    flagged(
+        "alias-dose",
+        article("alias-dose", extra="aliases:\n- give 1000 mg every 2 hours\n"),
+        9,
+        note="the flagger reads the aliases: the flagger helper's part of issue 15",
+    ),
+]
+"""Hiding places only the term flagger can cover (they are no error): a flag must sit on `line`."""
+
 OBFUSCATION_CASES = [
     finds("cyrillic-a", article("cyrillic-a", paragraph="Give \u0430spirin to children."), "SF03"),
     finds("greek-omicron", article("greek-omicron", paragraph="Give ibupr\u03bffen to children."), "SF03"),
@@ -388,6 +406,7 @@ CHECK_CASES: list[Case] = [
     *PATHOLOGICAL_CASES,
     *HIDING_CASES,
     *OBFUSCATION_CASES,
+    *FLAGGER_CASES,
 ]
 
 IMPORT_CASES: list[Case] = [
