@@ -185,13 +185,31 @@ SPECIAL_ERRORS = {
 }
 
 
-@pytest.mark.parametrize("name", SPECIAL_NAMES)
-@pytest.mark.parametrize("command", ["check", "import", "submit"])
-def test_special_files_are_refused_before_reading(tmp_path: Path, name: str, command: str) -> None:
+def test_check_refuses_every_special_file_in_one_run(tmp_path: Path) -> None:
+    paths = [_make_special(tmp_path, name) for name in SPECIAL_NAMES]
+    result = subprocess.run(
+        [*EDITORIAL, "check", "--no-terms", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=TIME_LIMIT,
+    )
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 2
+    lines = result.stdout.splitlines()[:-1] + result.stderr.splitlines()
+    assert len(lines) == len(SPECIAL_NAMES), lines
+    for name, path in zip(SPECIAL_NAMES, paths, strict=True):
+        (line,) = [text for text in lines if text.startswith(f"{path}:")]
+        assert re.search(SPECIAL_ERRORS[name], line), line
+
+
+@pytest.mark.parametrize("name", ["fifo.md", "dev-zero.md", "directory.md"])
+@pytest.mark.parametrize("command", ["import", "submit"])
+def test_import_and_submit_refuse_special_files_before_reading(
+    tmp_path: Path, name: str, command: str
+) -> None:
     path = _make_special(tmp_path, name)
     (tmp_path / "repo").mkdir()
     args = {
-        "check": ["check", "--no-terms", str(path)],
         "import": ["import", str(path), "-o", str(tmp_path / "out") + "/"],
         "submit": ["submit", "--repo", str(tmp_path / "repo"), str(path)],
     }[command]
@@ -200,7 +218,7 @@ def test_special_files_are_refused_before_reading(tmp_path: Path, name: str, com
     )
     assert "Traceback" not in result.stderr
     assert result.returncode == 2
-    first = result.stderr.splitlines()[0]
+    (first,) = result.stderr.splitlines()
     assert first.startswith(str(path)), result.stderr
     assert re.search(SPECIAL_ERRORS[name], first), first
 
