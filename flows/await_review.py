@@ -2,9 +2,9 @@
 
 The run pauses with a typed form (a pydantic `RunInput`) listing the draft's claims waiting for the
 clinician, each with its sentence, terms and categories. An answer naming an unknown key, rejecting
-without a note, deciding nothing, or refused by the policy is answered (a log line and an artifact saying what to fix) and the
-form is shown again; nothing is recorded. A valid answer is recorded through the `record_review`
-flow (the same checks and commit as `editorial review`).
+without a note, deciding nothing, or refused by the policy is answered (a log line and an artifact
+saying what to fix) and the form is shown again; nothing is recorded. A valid answer is recorded
+through the `record_review` flow (the same rules, `reviewers.desk.decide`, as `editorial review`).
 
 Run from a deployment, the run suspends instead of pausing (`suspend_flow_run`): no process waits, and
 a worker resumes it when the form is sent. Run in a process, it pauses (the process waits).

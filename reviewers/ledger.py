@@ -374,7 +374,7 @@ def build_claims(article: Article, flags: Sequence[Flag]) -> tuple[list[Claim], 
                 ],
             )
         )
-    claims.sort(key=lambda c: (c.line, c.key))
+    claims.sort(key=lambda c: min(f.start for f in c.flags))
     return claims, shown
 
 

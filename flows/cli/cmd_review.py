@@ -327,8 +327,8 @@ def review_command(
     withdrawn = f", {counts[Verdict.WITHDRAW]} withdrawal(s)" if counts[Verdict.WITHDRAW] else ""
     out(
         f"Recorded {counts[Verdict.APPROVE]} approval(s) and {counts[Verdict.REJECT]} rejection(s)"
-        f"{withdrawn} on {slug} as {reviewer_id} (commit {outcome.commit[:12]}): {outcome.previous_status.value} -> "
-        f"{outcome.status.value}"
+        f"{withdrawn} on {slug} as {reviewer_id} (commit {outcome.commit[:12]}): "
+        f"{outcome.previous_status.value} -> {outcome.status.value}"
     )
 
 
