@@ -167,8 +167,8 @@ def test_show_and_status_of_a_published_article(tmp_path: Path) -> None:
     show = runner.invoke(app, ["show", SLUG, "--repo", str(repo)])
     assert show.stdout.splitlines()[1] == "author: wendy-writer  status: published  (published on main)"
     assert (
-        "      approve by Doc Physician (doc-physician, physician; directive+drug+symptom) 2026-11-24 12:00 UTC"
-        in show.stdout
+        "      approve by Doc Physician (doc-physician, physician; directive+drug+symptom) "
+        "2026-11-24 12:00 UTC" in show.stdout
     )
     review = runner.invoke(
         app, ["review", SLUG, "--reviewer", "pat-pharmacist", "--approve", "ab", "--repo", str(repo)]
