@@ -119,11 +119,6 @@ class SentenceIndex:
         self.end_chars: list[int] = (idx[last] + length[last]).tolist()
 
     @classmethod
-    def of(cls, doc: Doc) -> SentenceIndex:
-        """The sentences of a doc (by the editorial sentencizer's rule)."""
-        return cls(doc_columns(doc))
-
-    @classmethod
     def of_many(cls, columns: Sequence[Columns]) -> list[SentenceIndex]:
         """The sentences of many docs, computed in one vectorised pass over their joined columns."""
         if not columns:
