@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.cli.cmd_check import FileResult as File
 from validators.errors import InputError
 from validators.findings import Finding, Severity
 from validators.report_formats import artifact_uri, github_annotations, junit_xml, sarif_log
@@ -23,13 +23,6 @@ TESTS = Path(__file__).resolve().parent
 SARIF_SCHEMA = TESTS / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
 BROKEN = "fixtures/check/broken-condition.md"
 CLEAN = "fixtures/check/clean-condition.md"
-
-
-@dataclass
-class File:
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    error: InputError | None = None
 
 
 def run_check(*args: str) -> tuple[int, str, str]:
