@@ -137,3 +137,27 @@ def test_ddi_scoring_merges_brand_into_drug_and_leaves_drug_n_out() -> None:
 def test_every_corpus_names_its_mapping(name: str) -> None:
     spec = SPECS[name]
     assert set(spec.predicted_labels.values()) <= set(spec.gold_labels.values())
+
+
+@pytest.mark.slow
+def test_the_shared_corpora_read_whole_with_spans_inside_their_texts(shared_eval: Path) -> None:
+    """The real corpora in ../shared/eval (skipped on a clone without them)."""
+    documents = {spec.name: read_corpus(spec, shared_eval) for spec in CORPORA}
+    assert {name: len(docs) for name, docs in documents.items()} == {
+        "bc5cdr-dev": 500,
+        "bc5cdr-train": 500,
+        "ncbi-disease-dev": 100,
+        "ddi2013-train": 714,
+    }
+    mentions = {name: [m for d in docs for m in d.mentions] for name, docs in documents.items()}
+    assert {name: len(found) for name, found in mentions.items()} == {
+        "bc5cdr-dev": 9591,
+        "bc5cdr-train": 9385,
+        "ncbi-disease-dev": 787,
+        "ddi2013-train": 14765,
+    }
+    for spec in CORPORA:  # every gold label is scored, but DDI's unapproved substances (documented)
+        assert {m.label for m in mentions[spec.name]} - set(spec.gold_labels) <= {"drug_n"}
+        for document in documents[spec.name]:
+            for mention in document.mentions:
+                assert 0 <= mention.start < mention.end <= len(document.texts[mention.part]), mention
