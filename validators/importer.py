@@ -78,6 +78,9 @@ NAVIGATION_MAX_WORDS = 30
 HEADING_MAX_WORDS = 10
 QUESTION_HEADING_MAX_WORDS = 16
 KEY_POINT_MAX_WORDS = 30
+KEY_POINT_MIN_WORDS = 6
+QUESTION_STYLE_MIN = 2
+"""A page with this many question headings is headed by questions (see `asks_questions`)."""
 TITLE_MAX_WORDS = 10
 _CHOOSE = "give --{} to choose another"
 
@@ -103,6 +106,7 @@ class ImportRules(BaseModel):
     aliases_section: str | None = None
     not_headings: list[str] = Field(default_factory=list)
     contents_intros: list[str] = Field(default_factory=list)
+    heading_never_ends_with: list[str] = Field(default_factory=list)
     lead_section: str = "What is it?"
     unplaced_section: str = "Text the import could not place"
     html_chrome: HtmlChrome = HtmlChrome(tags=[], words=[])
@@ -259,9 +263,14 @@ def _heading_key(text: str) -> str:
     return heading_key(text)
 
 
-def _words_key(text: str) -> str:
-    """Lower-case words only: how a key point is recognized when the page repeats it as a heading."""
-    return " ".join(re.findall(r"[^\W_]+", normalize_key(text)))
+def _key_point_keys(text: str) -> set[str]:
+    """How a key point is recognized when the page repeats it as a heading: its lower-case words, and
+    (for a long one) its words after the first, so a first letter lost on one side still matches."""
+    words = re.findall(r"[^\W_]+", normalize_key(text))
+    keys = {" ".join(words)}
+    if len(words) >= KEY_POINT_MIN_WORDS:
+        keys.add("… " + " ".join(words[1:]))
+    return keys
 
 
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
@@ -292,6 +301,7 @@ class _DraftBuilder:
         self.navigation = [re.compile(p, re.IGNORECASE) for p in rules.navigation]
         self.not_headings = [re.compile(p, re.IGNORECASE) for p in rules.not_headings]
         self.contents_intros = {_heading_key(t) for t in rules.contents_intros}
+        self.lead_in_words = frozenset(w.casefold() for w in rules.heading_never_ends_with)
         self.known = template.sections_in_order
         self.order = {name: index for index, name in enumerate(template.required_sections)}
         self.headings: dict[str, str] = {_heading_key(name): name for name in self.known}
@@ -334,10 +344,27 @@ class _DraftBuilder:
         )
 
     def read(self, paragraphs: list[Paragraph]) -> None:
+        self.question_style = self.asks_questions(paragraphs)
         for index, paragraph in enumerate(paragraphs):
             following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
             self.read_one(paragraph, following, index)
-            self.list_items.update(_words_key(_BULLET.sub("", line)) for line in paragraph.lines if _BULLET.match(line))
+            for line in paragraph.lines:
+                if _BULLET.match(line):
+                    self.list_items.update(_key_point_keys(line[_BULLET.match(line).end() :]))  # type: ignore[union-attr]
+
+    def asks_questions(self, paragraphs: list[Paragraph]) -> bool:
+        """True when the page's sections are headed by questions ("What causes X?", "How is X treated?").
+
+        On such a page a heading that is no question ("Outlook", "Complications" inside "What is X?")
+        is a sub-heading of the section being read, never the start of another.
+        """
+        questions = 0
+        for index, paragraph in enumerate(paragraphs[:-1]):
+            text = paragraph.text
+            if text.endswith("?") and self.looks_like_heading(paragraph, paragraphs[index + 1]):
+                named = classify_heading(text, self.known, subject=self.subject)
+                questions += named is not None and named.how in ("question", "fallback")
+        return questions >= QUESTION_STYLE_MIN
 
     def read_one(self, paragraph: Paragraph, following: Paragraph | None, index: int) -> None:
         if self.skip_list:
@@ -357,8 +384,16 @@ class _DraftBuilder:
                 self.skip_list = True
                 return
         heading = self.known_heading(paragraph)
+        if heading is not None and self.question_style and self.current is not None and paragraph.level == 0:
+            if not paragraph.text.endswith("?") and heading != self.current.heading:
+                heading = None  # "Outlook" inside "What is X?" on a page headed by questions
+                self.page_heading(paragraph, sentence=False)
+                return
         if heading is not None:
+            repeated = heading in self.sections and _heading_key(paragraph.text) != _heading_key(heading)
             self.start_section(heading, paragraph)
+            if repeated:  # "Overview" inside "What is it?": the page's own sub-heading
+                self.current_items().append(SubHeading(paragraph.line, paragraph.text))
             return
         disclaimer = self.disclaimer(paragraph)
         if disclaimer is not None:
@@ -457,6 +492,7 @@ class _DraftBuilder:
             and not _BULLET.match(text)
             and not _ORDERED.match(text)
             and not any(p.match(text) for p in self.not_headings)
+            and (text.endswith("?") or text.split()[-1].casefold() not in self.lead_in_words)
             and following is not None
             and not self.is_navigation(following)
         )
@@ -466,13 +502,17 @@ class _DraftBuilder:
         return (
             len(paragraph.lines) == 1
             and paragraph.word_count <= KEY_POINT_MAX_WORDS
-            and _words_key(paragraph.text) in self.list_items
+            and bool(_key_point_keys(paragraph.text) & self.list_items)
         )
 
     def page_heading(self, paragraph: Paragraph, *, sentence: bool) -> None:
         """A heading of the page: the start of the section it names, or a sub-heading of the current one."""
         text = paragraph.text
         named = classify_heading(text, self.known, subject=self.subject, sentence=sentence)
+        if named is not None and self.question_style and paragraph.level == 0 and not text.endswith("?"):
+            # on a page headed by questions, other headings are sub-headings of the current section
+            if self.current is not None and named.section != self.current.heading:
+                named = None
         if named is not None and (self.current is None or named.section != self.current.heading):
             existing = self.sections.get(named.section)
             self.start_section(named.section, paragraph)
