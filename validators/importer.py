@@ -536,8 +536,8 @@ class _DraftBuilder:
             )
 
     def inferred_section(self, paragraph: Paragraph) -> str | None:
-        if not self.sections:
-            return None
+        if not self.sections or self.question_style:
+            return None  # a page headed by questions has lost no heading
         present = set(self.sections)
         current = max((self.order.get(name, -1) for name in self.sections), default=-1)
         for name, pattern in self.inferences:
