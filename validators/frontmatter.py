@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -11,9 +12,11 @@ from typing import Any
 import yaml
 
 from validators.errors import InputError
-from validators.models import PUBLISHING_KEYS
 
 FENCE = "---"
+
+PUBLISHING_KEYS: tuple[str, ...] = ("reviewed_by", "last_reviewed")
+"""Front matter keys that publishing writes; writers never set them."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,11 @@ def strip_publishing_keys(text: str) -> str:
         if not skipping:
             kept.append(line)
     return text
+
+
+def text_content_hash(text: str) -> str:
+    """`sha256:<hex>` of the writer's text: `text` without the keys publishing writes."""
+    return "sha256:" + hashlib.sha256(strip_publishing_keys(text).encode("utf-8")).hexdigest()
 
 
 def stamp_review(text: str, reviewed_by: Sequence[str], last_reviewed: date) -> str:

@@ -14,7 +14,14 @@ from validators.rules.frontmatter import FRONT_MATTER_RULES
 from validators.rules.metadata import METADATA_RULES
 from validators.rules.prose import PROSE_RULES
 from validators.rules.structure import STRUCTURE_RULES
-from validators.suppression import SUPPRESSION_RULES
+from validators.rules.suppression import suppression_rules
+
+
+@lru_cache(maxsize=1)
+def rule_codes() -> frozenset[str]:
+    """The codes of every registered rule."""
+    return frozenset(rule.code for rule in ALL_RULES)
+
 
 ALL_RULES: list[Rule] = [
     *FRONT_MATTER_RULES,
@@ -22,7 +29,7 @@ ALL_RULES: list[Rule] = [
     *DISCLAIMER_RULES,
     *METADATA_RULES,
     *PROSE_RULES,
-    *SUPPRESSION_RULES,
+    *suppression_rules(known=rule_codes),
 ]
 
 TEMPLATE_FAMILIES = ("ST", "DS")
@@ -32,12 +39,6 @@ EXTERNAL_CODES: dict[str, tuple[str, str, str]] = {
     "TM01": ("medical-term", "info", "A medical term a clinician reviews (added by the term flagger)."),
 }
 """Codes `editorial check` reports that no rule in `ALL_RULES` makes: code -> (name, severity, meaning)."""
-
-
-@lru_cache(maxsize=1)
-def rule_codes() -> frozenset[str]:
-    """The codes of every registered rule."""
-    return frozenset(rule.code for rule in ALL_RULES)
 
 
 def rules_table_markdown() -> str:
