@@ -6,7 +6,8 @@ content belongs to, or null when none or several would be right):
 - **placement**: a source section is right when every line of its content lands, in the draft, under
   the `##` section the JSON names (sub-sections included); null sections are not scored;
 - **text kept**: every line of the page's content (headings aside) must be found, word for word, in
-  the draft's body; a line found nowhere is lost (the lost lines are listed with `--verbose`);
+  the draft's body; a line found nowhere is lost, unless the import's notes say it was dropped as
+  site chrome: those are counted apart (both are listed with `--verbose`, to judge by eye);
 - **findings**: `editorial check` (without the term flagger) on the imported draft, per rule code,
   in total and per article; and the import's own notes per code.
 
@@ -52,6 +53,7 @@ class PageResult:
     wrong: list[str] = field(default_factory=list)
     lines: int = 0
     lines_lost: list[str] = field(default_factory=list)
+    lines_dropped: list[str] = field(default_factory=list)
     words: int = 0
     words_lost: int = 0
     findings: Counter[str] = field(default_factory=Counter)
@@ -109,13 +111,19 @@ def measure(page_path: Path, entry: dict[str, Any], verbose: bool) -> PageResult
     title_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
     headings = {h["heading"].strip() for h in entry["headings"]} | {title_line}
     content = [line.strip() for line in text.splitlines() if line.strip() and line.strip() not in headings]
-    for line in content:
+    dropped = {n.line for n in draft.notes if n.code == "IM02"}
+    numbered = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)]
+    for number, line in numbered:
         key = norm(line)
-        if not key:
+        if not key or line not in content:
             continue
         result.lines += 1
         result.words += len(key.split())
-        if f" {key} " not in body:
+        if f" {key} " in body:
+            continue
+        if number in dropped:
+            result.lines_dropped.append(line)
+        else:
             result.lines_lost.append(line)
             result.words_lost += len(key.split())
     for expected, lines in per_section:
@@ -149,6 +157,7 @@ def summary(results: list[PageResult]) -> dict[str, Any]:
         "lines_kept": 1 - sum(len(r.lines_lost) for r in results) / lines if lines else 1.0,
         "words_kept": 1 - sum(r.words_lost for r in results) / words if words else 1.0,
         "pages_losing_text": sum(1 for r in results if r.lines_lost),
+        "lines_dropped_as_chrome": sum(len(r.lines_dropped) for r in results),
         "findings_per_article": sum(findings.values()) / pages if pages else 0.0,
         "findings": {code: findings[code] / pages for code in sorted(findings)},
         "notes": {code: notes[code] / pages for code in sorted(notes)},
@@ -185,6 +194,7 @@ def main() -> int:
     if args.verbose:
         for result in results:
             problems = result.wrong + [f"LOST {line[:100]}" for line in result.lines_lost]
+            problems += [f"dropped as chrome: {line[:100]}" for line in result.lines_dropped]
             print(f"== {result.page}: {result.sections_right}/{result.sections_scored} placed, "
                   f"{sum(result.findings.values())} findings")
             for problem in problems:
@@ -196,6 +206,7 @@ def main() -> int:
     print(_show("content lines kept", figures["lines_kept"], b("lines_kept"), ".2%"))
     print(_show("content words kept", figures["words_kept"], b("words_kept"), ".2%"))
     print(_show("pages losing text", figures["pages_losing_text"], b("pages_losing_text"), ".0f"))
+    print(_show("lines dropped as chrome", figures["lines_dropped_as_chrome"], None, ".0f"))
     print(_show("findings per article", figures["findings_per_article"], b("findings_per_article"), ".2f"))
     codes = sorted(set(figures["findings"]) | set(base["findings"] if base else {}))
     print("findings per article, by rule:")
