@@ -346,11 +346,16 @@ class MissingFullStop(Rule):
         starters = _folded(terms.sentence_starters)
         followers = _folded(terms.name_followers)
         names = _folded(terms.names)
+        from validators.rules.prose_slips import run_in_headings
+
         items = list(prose_blocks(article))
         lower_words = {w.casefold() for item in items for w in self._LOWER_WORD.findall(item.view)}
         for item in items:
+            run_in_ends = {end for _, end, _ in run_in_headings(item.view)}
             for match in self._PATTERN.finditer(item.view):
                 last, first = match.group(1), match.group(2)
+                if match.end(1) in run_in_ends:
+                    continue  # a heading run into its sentence (TY10), not a lost full stop
                 folded = first.casefold()
                 if last.casefold() in non_final or folded in names:
                     continue
