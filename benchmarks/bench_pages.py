@@ -61,7 +61,9 @@ class PageResult:
     messages: list[str] = field(default_factory=list)
 
 
-def source_sections(page_text: str, headings: list[dict[str, Any]]) -> tuple[list[tuple[Any, list[str]]], int]:
+def source_sections(
+    page_text: str, headings: list[dict[str, Any]]
+) -> tuple[list[tuple[Any, list[str]]], int]:
     """[(expected section, content lines)] per JSON heading, in page order, and the heading lines' count."""
     lines = [line.strip() for line in page_text.splitlines()]
     starts: list[tuple[int, Any]] = []
@@ -184,7 +186,9 @@ def main() -> int:
         print(f"{args.pages}: no SOURCES*.json here (the development pages live in ../shared/eval/pages_dev)")
         return 2
     entries = [entry for path in sources for entry in json.loads(path.read_text(encoding="utf-8"))]
-    results = [measure(args.pages / e["page"], e, args.verbose) for e in sorted(entries, key=lambda e: e["page"])]
+    results = [
+        measure(args.pages / e["page"], e, args.verbose) for e in sorted(entries, key=lambda e: e["page"])
+    ]
     figures = summary(results)
     base = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline else None
 
@@ -195,8 +199,10 @@ def main() -> int:
         for result in results:
             problems = result.wrong + [f"LOST {line[:100]}" for line in result.lines_lost]
             problems += [f"dropped as chrome: {line[:100]}" for line in result.lines_dropped]
-            print(f"== {result.page}: {result.sections_right}/{result.sections_scored} placed, "
-                  f"{sum(result.findings.values())} findings")
+            print(
+                f"== {result.page}: {result.sections_right}/{result.sections_scored} placed, "
+                f"{sum(result.findings.values())} findings"
+            )
             for problem in problems:
                 print(f"   {problem}")
             for message in result.messages:

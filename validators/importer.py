@@ -32,9 +32,10 @@ is returned as notes (findings about the page, at its line numbers), never writt
 |---|---|---|---|
 | IM01 | inferred-section | info | a section heading was inferred from its first words, or lead text placed |
 | IM02 | dropped-navigation | info | site navigation, promotion or chrome was dropped (quoted) |
-| IM03 | unplaced-text | info/warning | footer text after the disclaimer was left out (info); article text that fits no section was kept under a marked section (warning) |
-| IM04 | derived-metadata | info | title, slug or aliases were taken from the page; author or sources missing |
-| IM05 | unknown-heading | info | a heading naming no section of the template was kept as a sub-heading |
+| IM03 | unplaced-text | info, warning | footer text after the disclaimer left out (info); article |
+| | | | text there kept under a clearly marked section (warning) |
+| IM04 | derived-metadata | info | title, slug or aliases taken from the page; author or sources missing |
+| IM05 | unknown-heading | info | a heading naming no template section was kept as a sub-heading |
 | IM06 | cleaned-disclaimer | info | a leading emoji was removed from the disclaimer |
 | IM07 | renamed-heading | info | a page heading became the house heading of its section |
 | IM08 | reordered-sections | info | the sections were laid out in the template's order |
@@ -370,7 +371,9 @@ class _DraftBuilder:
         if self.skip_list:
             self.skip_list = False
             if all(_BULLET.match(line) or _ORDERED.match(line) for line in paragraph.lines):
-                self.note("IM02", f"dropped the page's table of contents '{_short(paragraph.text)}'", paragraph.line)
+                self.note(
+                    "IM02", f"dropped the page's table of contents '{_short(paragraph.text)}'", paragraph.line
+                )
                 return
         if self.is_navigation(paragraph):
             self.note("IM02", f"dropped the site's text '{_short(paragraph.text)}'", paragraph.line)
@@ -378,17 +381,14 @@ class _DraftBuilder:
         if self.ended:
             self.after_the_end(paragraph)
             return
-        if paragraph.level == 0 and len(paragraph.lines) == 1 and _heading_key(paragraph.text) in self.contents_intros:
-            if following is not None and all(_BULLET.match(line) or _ORDERED.match(line) for line in following.lines):
-                self.note("IM02", f"dropped the site's text '{_short(paragraph.text)}'", paragraph.line)
-                self.skip_list = True
-                return
+        if self.is_contents_intro(paragraph, following):
+            self.note("IM02", f"dropped the site's text '{_short(paragraph.text)}'", paragraph.line)
+            self.skip_list = True
+            return
         heading = self.known_heading(paragraph)
-        if heading is not None and self.question_style and self.current is not None and paragraph.level == 0:
-            if not paragraph.text.endswith("?") and heading != self.current.heading:
-                heading = None  # "Outlook" inside "What is X?" on a page headed by questions
-                self.page_heading(paragraph, sentence=False)
-                return
+        if heading is not None and self.inside_question_section(paragraph, heading):
+            self.page_heading(paragraph, sentence=False)  # "Outlook" inside "What is X?"
+            return
         if heading is not None:
             repeated = heading in self.sections and _heading_key(paragraph.text) != _heading_key(heading)
             self.start_section(heading, paragraph)
@@ -426,6 +426,26 @@ class _DraftBuilder:
             )
             self.start_section(inferred, paragraph)
         self.add(paragraph)
+
+    def is_contents_intro(self, paragraph: Paragraph, following: Paragraph | None) -> bool:
+        """ "On this page" (or the like) over a list: the page's table of contents."""
+        return (
+            paragraph.level == 0
+            and len(paragraph.lines) == 1
+            and _heading_key(paragraph.text) in self.contents_intros
+            and following is not None
+            and all(_BULLET.match(line) or _ORDERED.match(line) for line in following.lines)
+        )
+
+    def inside_question_section(self, paragraph: Paragraph, section: str) -> bool:
+        """A heading that is no question, naming another section, on a page headed by questions."""
+        return (
+            self.question_style
+            and paragraph.level == 0
+            and self.current is not None
+            and not paragraph.text.endswith("?")
+            and section != self.current.heading
+        )
 
     def after_the_end(self, paragraph: Paragraph) -> None:
         """Text after the closing disclaimer: the site's footer, or article text kept and reported."""
@@ -509,10 +529,8 @@ class _DraftBuilder:
         """A heading of the page: the start of the section it names, or a sub-heading of the current one."""
         text = paragraph.text
         named = classify_heading(text, self.known, subject=self.subject, sentence=sentence)
-        if named is not None and self.question_style and paragraph.level == 0 and not text.endswith("?"):
-            # on a page headed by questions, other headings are sub-headings of the current section
-            if self.current is not None and named.section != self.current.heading:
-                named = None
+        if named is not None and self.inside_question_section(paragraph, named.section):
+            named = None  # on a page headed by questions, other headings are sub-headings
         if named is not None and (self.current is None or named.section != self.current.heading):
             existing = self.sections.get(named.section)
             self.start_section(named.section, paragraph)

@@ -15,14 +15,23 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-_HTML_START = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(
+    r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL
+)
 
 _BLOCKS = frozenset(
-    "p div section article main li dt dd tr td th blockquote figcaption caption pre address "
-    "summary details table ul ol dl h1 h2 h3 h4 h5 h6 header footer nav aside form".split()
+    {
+        *("p", "div", "section", "article", "main", "li", "dt", "dd", "tr", "td", "th", "blockquote"),
+        *("figcaption", "caption", "pre", "address", "summary", "details", "table", "ul", "ol", "dl"),
+        *("h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "nav", "aside", "form"),
+    }
 )
-_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
-_ALWAYS_SKIPPED = frozenset("script style noscript template svg iframe button select textarea head".split())
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+_ALWAYS_SKIPPED = frozenset(
+    {"script", "style", "noscript", "template", "svg", "iframe", "button", "select", "textarea", "head"}
+)
 
 
 def looks_like_html(text: str) -> bool:

@@ -51,7 +51,9 @@ class Template(BaseModel):
             if sorted(self.order) != sorted(known):
                 missing = [s for s in known if s not in self.order]
                 extra = [s for s in self.order if s not in known or self.order.count(s) > 1]
-                raise ValueError(f"order must list every section once (missing: {missing}, unknown or repeated: {extra})")
+                raise ValueError(
+                    f"order must list every section once (missing: {missing}, unknown or repeated: {extra})"
+                )
             required = [s for s in self.order if s in self.required_sections]
             if required != self.required_sections:
                 raise ValueError("order must keep the required sections in their order")

@@ -1,8 +1,8 @@
 """The rule registry: `ALL_RULES`, every rule `editorial check` runs, in a stable order.
 
 Front matter (FM), structure (ST), disclaimers (DS), metadata (SL) and suppression (SP) rules live
-next to this module; the prose rules (TY, CL, RD) in `validators.rules.prose` and the slips of copied text (TY06-TY12) in
-`validators.rules.prose_slips`.
+next to this module; the prose rules (TY, CL, RD) in `validators.rules.prose`, and the slips of
+copied text (TY06-TY12) in `validators.rules.prose_slips`.
 """
 
 from __future__ import annotations

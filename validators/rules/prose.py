@@ -245,13 +245,14 @@ class ReadingGrade(Rule):
 
         terms = load_prose_terms().reading_grade
         disclaimers = [normalize_text(d.text) for d in template.disclaimers]
+        tops = {id(top.section) for top in section_layout(article, template).sections}
         owner: dict[int, Section] = {}
-        for top in section_layout(article, template).sections:
-            level = top.section.level
-            for section in article.sections:
-                if section.line >= top.section.line and id(section) not in owner:
-                    if section is top.section or section.level > level:
-                        owner[id(section)] = top.section
+        current: Section | None = None
+        for section in article.sections:
+            if id(section) in tops:
+                current = section
+            elif current is not None and section.level > current.level:
+                owner[id(section)] = current  # a sub-section is graded with its section
         by_section: dict[int, list[tuple[Block, Sentence]]] = {}
         sections: dict[int, Section] = {}
         for item in prose_blocks(article):

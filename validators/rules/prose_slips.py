@@ -8,7 +8,7 @@
 | TY09 | missing-space | no space after a full stop ("disease.The") |
 | TY10 | heading-run-in | a heading run into its sentence ("Radiation therapy Radiation therapy is ...") |
 | TY11 | duplicated-text | a sentence or paragraph said twice |
-| TY12 | import-leftover | the site's text or escaped HTML left in the body ("Share this page", "\\<br\\>", "&nbsp;") |
+| TY12 | import-leftover | the site's text or HTML as text left in ("Share this page", "&nbsp;") |
 
 Like the other prose rules they read the prose view of paragraphs and list items (headings, code
 and HTML comments are never read), so each finding lands on the exact line and column. Raw HTML in
@@ -184,7 +184,14 @@ class MissingApostrophe(Rule):
                     continue
                 if word[0].isupper():
                     fix = fix[0].upper() + fix[1:]
-                yield _at(self, article, item, match.start(), f"'{word}': the apostrophe is missing", f"write '{fix}'")
+                yield _at(
+                    self,
+                    article,
+                    item,
+                    match.start(),
+                    f"'{word}': the apostrophe is missing",
+                    f"write '{fix}'",
+                )
 
 
 class FootnoteDigits(Rule):
@@ -198,7 +205,9 @@ class FootnoteDigits(Rule):
     _AFTER_STOP: ClassVar[re.Pattern[str]] = re.compile(
         r"(?<![\w.])([A-Za-z][a-z]+)([.,;:])(\d{1,3}(?:[,–-]\d{1,3})*)(?=\s|$)"
     )
-    _GLUED: ClassVar[re.Pattern[str]] = re.compile(r"(?<![\w'’-])([a-z]{3,})(\d{1,3}(?:[,–-]\d{1,2})*)(?=[\s.,;:)]|$)")
+    _GLUED: ClassVar[re.Pattern[str]] = re.compile(
+        r"(?<![\w'’-])([a-z]{3,})(\d{1,3}(?:[,–-]\d{1,2})*)(?=[\s.,;:)]|$)"
+    )
 
     def check(self, article: Article, template: Template) -> Iterable[Finding]:
         """A finding at each footnote number."""
@@ -232,7 +241,9 @@ class MissingSpace(Rule):
     severity: ClassVar[Severity] = Severity.WARNING
     description: ClassVar[str] = 'No space after a full stop ("disease.The").'
 
-    _PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"(?<![\w.@/])([a-z]{2,}|\d{2,})([.!?])([A-Z][a-z]+)(?![\w.@/])")
+    _PATTERN: ClassVar[re.Pattern[str]] = re.compile(
+        r"(?<![\w.@/])([a-z]{2,}|\d{2,})([.!?])([A-Z][a-z]+)(?![\w.@/])"
+    )
 
     def check(self, article: Article, template: Template) -> Iterable[Finding]:
         """A finding at the full stop."""
@@ -279,25 +290,31 @@ def run_in_headings(view: str) -> list[tuple[int, int, str]]:
                 opener = words[title][0].isupper() and words[title].casefold() in starters
                 if title and opener and len(words) > title + 1:
                     following = words[title + 1]
-                    if following[0].islower() and words[title - 1] not in _SMALL_WORDS:
-                        if words[0].casefold() not in starters and _gap_is_space(
-                            view, tokens[0].start(), tokens[title].start()
-                        ):
-                            end = tokens[title - 1].end()
-                            found[start.start()] = (start.start(), end, view[start.start() : end])
+                    if (
+                        following[0].islower()
+                        and words[title - 1] not in _SMALL_WORDS
+                        and words[0].casefold() not in starters
+                        and _gap_is_space(view, tokens[0].start(), tokens[title].start())
+                    ):
+                        end = tokens[title - 1].end()
+                        found[start.start()] = (start.start(), end, view[start.start() : end])
                     break
                 title += 1
     previous_gap = 0
     for gap in _WIDE_GAP.finditer(view):
-        bounds = [view.rfind("\n", 0, gap.start()) + 1, previous_gap]
-        bounds += [view.rfind(m, 0, gap.start()) + 2 for m in (". ", "? ", "! ") if view.rfind(m, 0, gap.start()) >= 0]
+        stops = [view.rfind(mark, 0, gap.start()) for mark in (". ", "? ", "! ")]
+        bounds = [
+            view.rfind("\n", 0, gap.start()) + 1,
+            previous_gap,
+            *(stop + 2 for stop in stops if stop >= 0),
+        ]
         previous_gap = gap.end()
-        start = max(bounds)
-        while start < gap.start() and view[start].isspace():
-            start += 1
-        heading = view[start : gap.start()]
-        if heading and heading[-1] not in ".!?:;," and len(heading.split()) <= 10 and start not in found:
-            found[start] = (start, gap.start(), heading)
+        begin = max(bounds)
+        while begin < gap.start() and view[begin].isspace():
+            begin += 1
+        heading = view[begin : gap.start()]
+        if heading and heading[-1] not in ".!?:;," and len(heading.split()) <= 10 and begin not in found:
+            found[begin] = (begin, gap.start(), heading)
     return sorted(found.values())
 
 
