@@ -35,6 +35,9 @@ class PatternRule(BaseModel):
     regex: str = Field(min_length=1)
     description: str = ""
     ignore_case: bool = True
+    emergency: bool = Field(
+        default=False, description="Its matches are emergency directives ('call 911'), shown first."
+    )
     trigger: str | None = Field(
         default=None,
         description="A plain expression every match contains (literal words, no look-arounds): the "
@@ -90,6 +93,7 @@ class PatternSet:
 
     def __init__(self, rules: Sequence[PatternRule]) -> None:
         self.rules = list(rules)
+        self.emergency_ids = frozenset(rule.id for rule in self.rules if rule.emergency)
         self._compiled = [
             (rule, rule.compiled(), re.compile(rule.trigger) if rule.trigger else None) for rule in self.rules
         ]

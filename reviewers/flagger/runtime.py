@@ -63,6 +63,7 @@ class TermMatch(NamedTuple):
     rule_id: str
     sentence_start: int
     sentence_end: int
+    emergency: bool = False
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,7 @@ class Flagger:
         token_ends: list[int] = (starts + columns[:, LENGTH_COLUMN].astype(np.int64)).tolist()
         entry = self.component.table.entry
         accepted = self._accepted
+        emergency_rules = self.component.patterns.emergency_ids
         around = sentences.around
         matches: list[TermMatch] = []
         for match in found:
@@ -303,6 +305,7 @@ class Flagger:
                     match.rule_id,
                     sentence_start,
                     sentence_end,
+                    match.entry < 0 and match.rule_id in emergency_rules,
                 )
             )
         return matches
@@ -334,6 +337,7 @@ class Flagger:
                         "source_id": match.source_id,
                         "rule_id": match.rule_id,
                         "needs_approval": approval[match.category],
+                        "emergency": match.emergency,
                     }
                 )
         values.sort(key=_flag_order)
