@@ -87,8 +87,9 @@ class CorpusSpec:
     description: str = ""
     notes: tuple[str, ...] = field(default=())
     all_label: str | None = None
-    """When set, every mapped gold span and every predicted span needing approval also count under
-    this label (what a clinician is asked to check, whatever its category)."""
+    """When set, every mapped gold span, and every predicted span of a mapped category needing
+    approval, also count under this label (what a clinician is asked to check, whatever its
+    category; categories the corpus does not annotate are left out)."""
 
 
 CHEMICAL_FROM: dict[str, str] = {FlagCategory.DRUG: "Chemical", FlagCategory.CHEMICAL: "Chemical"}
@@ -322,7 +323,6 @@ def evaluate_corpus(
         every = {label: spec.all_label for label in spec.predicted_labels.values() if label != EMERGENCY}
         gold += relabel(gold, every)
         unsure += relabel(unsure, every)
-        predicted += relabel(
-            (m for m in found if needs_approval(m.label)), {m.label: spec.all_label for m in found}
-        )
+        scored = {str(key): spec.all_label for key in spec.predicted_labels if key != EMERGENCY}
+        predicted += relabel((m for m in found if needs_approval(m.label)), scored)
     return score(gold, predicted, unsure)

@@ -186,7 +186,11 @@ class EditorialTerms:
         terms = self.term_matches(columns)
         patterns = self.patterns.find_many(texts)
         return [
-            resolve_matches([*found, *self.pattern_matches(text, column, hits)], self.approval)
+            resolve_matches(
+                [*found, *self.pattern_matches(text, column, hits)],
+                self.approval,
+                self.patterns.emergency_ids,
+            )
             for found, text, column, hits in zip(terms, texts, columns, patterns, strict=True)
         ]
 
@@ -345,7 +349,9 @@ class EditorialTerms:
                 entry_id = abbreviations[hit.group()]
                 label = self.table.entry(entry_id).category.value
                 added.append(Match(first, end, label, entry_id, ABBREVIATION_RULE))
-        return resolve_matches([*matches, *added], self.approval) if added else matches
+        if not added:
+            return matches
+        return resolve_matches([*matches, *added], self.approval, self.patterns.emergency_ids)
 
 
 Spanned = TypeVar("Spanned", bound=tuple[int, int, int] | Match)
@@ -388,10 +394,13 @@ def longest_first(
     return sorted(_longest_wins_sparing(matches, needs_approval))
 
 
-def resolve_matches(matches: list[Match], approval: frozenset[str] = frozenset()) -> list[Match]:
+def resolve_matches(
+    matches: list[Match], approval: frozenset[str] = frozenset(), emergency: frozenset[str] = frozenset()
+) -> list[Match]:
     """Longest wins among overlapping matches (spaCy's `filter_spans` rule), except that a match
     whose label is in `approval` is never hidden by one whose label is not; directives form their
-    own layer, so a directive never hides the drug or procedure it mentions. Sorted by start."""
+    own layer, so a directive never hides the drug or procedure it mentions, and in it a directive
+    of an `emergency` rule wins over any other it overlaps. Sorted by start."""
     if len(matches) < 2:
         return matches
     ordered = sorted(matches, key=_start_then_longest)
@@ -406,6 +415,14 @@ def resolve_matches(matches: list[Match], approval: frozenset[str] = frozenset()
             kept += _longest_wins_sparing(layer, lambda m: m.label in approval)
         else:
             kept += _longest_wins(layer)
+    if emergency and any(m.rule_id in emergency for m in matches):
+        urgent = _longest_wins([m for m in matches if m.label == _DIRECTIVE and m.rule_id in emergency])
+        kept = [
+            m
+            for m in kept
+            if m.label != _DIRECTIVE or not any(u.start < m.end and m.start < u.end for u in urgent)
+        ]
+        kept += urgent
     return sorted(kept, key=_start_then_longest)
 
 

@@ -207,9 +207,13 @@ def load_patterns(path: Path = DEFAULT_PATTERNS_PATH, disabled: Sequence[str] = 
     if not isinstance(data, list):
         raise ConfigError(path, "a pattern file is a list of rules (id, category, regex, description)")
     rules: list[PatternRule] = []
+    definitions: dict[str, str] = {}
     for number, item in enumerate(data, start=1):
+        if isinstance(item, dict) and set(item) == {"define"}:
+            definitions.update(_definitions(item["define"], definitions, path, number))
+            continue
         try:
-            rule = PatternRule.model_validate(item)
+            rule = PatternRule.model_validate(_expanded(item, definitions, path, number))
         except ValidationError as exc:
             raise ConfigError(path, f"rule {number}: {describe_validation_error(exc, PatternRule)}") from exc
         rules.append(rule)
@@ -222,3 +226,40 @@ def load_patterns(path: Path = DEFAULT_PATTERNS_PATH, disabled: Sequence[str] = 
     if unknown:
         raise ConfigError(path, f"disabled_rules names unknown rule ids: {', '.join(sorted(unknown))}")
     return [rule for rule in rules if rule.id not in set(disabled)]
+
+
+_REFERENCE = re.compile(r"\{\{(\w+)\}\}")
+
+
+def _definitions(value: Any, known: dict[str, str], path: Path, number: int) -> dict[str, str]:
+    """A `define:` item: named expressions (which may use earlier ones) that rules write as
+    `{{name}}`, so a number or a unit list is written once."""
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigError(path, f"item {number}: 'define' maps names to regular expressions")
+    defined = dict(known)
+    for name, regex in value.items():
+        defined[str(name)] = _substitute(regex, defined, path, number)
+    return {name: defined[name] for name in value}
+
+
+def _expanded(item: Any, definitions: dict[str, str], path: Path, number: int) -> Any:
+    """A rule with the `{{name}}` references of its regex and trigger replaced (wrapped in a
+    non-capturing group)."""
+    if not isinstance(item, dict):
+        return item
+    return {
+        key: _substitute(value, definitions, path, number)
+        if key in ("regex", "trigger") and isinstance(value, str)
+        else value
+        for key, value in item.items()
+    }
+
+
+def _substitute(regex: str, definitions: dict[str, str], path: Path, number: int) -> str:
+    def replace(reference: re.Match[str]) -> str:
+        name = reference.group(1)
+        if name not in definitions:
+            raise ConfigError(path, f"item {number}: '{{{{{name}}}}}' is not defined above it")
+        return f"(?:{definitions[name]})"
+
+    return _REFERENCE.sub(replace, regex)
