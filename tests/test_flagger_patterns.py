@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -182,7 +183,7 @@ def test_definitions_are_written_once_and_must_come_first(tmp_path: Path) -> Non
     (rule,) = load_patterns(path)
     assert rule.regex == "(?:(?:\\d+)\\s*mg)"
     path.write_text("- {id: a, category: dosage, regex: '{{unit}}'}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="item 1: '{{unit}}' is not defined above it"):
+    with pytest.raises(ConfigError, match=re.escape("item 1: '{{unit}}' is not defined above it")):
         load_patterns(path)
 
 
