@@ -41,6 +41,8 @@ from reviewers.flags import FlagCategory
 SPANS_KEY = "editorial_terms"
 TEXT_KEY = "editorial_text"
 ABBREVIATION_RULE = "abbreviation-defined-in-text"
+SUPPRESSED = "suppressed"
+"""The label of a `suppress` rule's match: never flagged, it hides every match it overlaps."""
 MAX_ABBREVIATION_CHARS = 10
 COLUMNS = [LOWER, ORTH, IS_SPACE, IS_PUNCT, IDX, LENGTH]
 """The token attributes matching reads, in this column order (one `Doc.to_array` per doc)."""
@@ -187,7 +189,7 @@ class EditorialTerms:
         patterns = self.patterns.find_many(texts)
         return [
             resolve_matches(
-                [*found, *self.pattern_matches(text, column, hits)],
+                without_suppressed([*found, *self.pattern_matches(text, column, hits)]),
                 self.approval,
                 self.patterns.emergency_ids,
             )
@@ -284,7 +286,8 @@ class EditorialTerms:
             while first < end and ends[first] <= start_char:
                 first += 1  # the match starts in the white space after a token
             if first < end:
-                matches.append(Match(first, end, rule.category.value, -1, rule.id))
+                label = SUPPRESSED if rule.category is None else rule.category.value
+                matches.append(Match(first, end, label, -1, rule.id))
         return matches
 
     def spans(self, doc: Doc, matches: Iterable[Match]) -> list[Span]:
@@ -352,6 +355,21 @@ class EditorialTerms:
         if not added:
             return matches
         return resolve_matches([*matches, *added], self.approval, self.patterns.emergency_ids)
+
+
+def without_suppressed(matches: list[Match]) -> list[Match]:
+    """The matches without those of `suppress` rules (label `SUPPRESSED`: names of organisations
+    and organisms, pronunciation guides) and without the lexicon terms overlapping one of them
+    (pattern matches stay: "Ask the American Cancer Society" is still a directive)."""
+    hidden = [(match.start, match.end) for match in matches if match.label == SUPPRESSED]
+    if not hidden:
+        return matches
+    return [
+        match
+        for match in matches
+        if match.label != SUPPRESSED
+        and (match.entry < 0 or not any(start < match.end and match.start < end for start, end in hidden))
+    ]
 
 
 Spanned = TypeVar("Spanned", bound=tuple[int, int, int] | Match)

@@ -31,7 +31,14 @@ class PatternRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
-    category: FlagCategory
+    category: FlagCategory | None = Field(
+        default=None, description="What its matches are flagged as; none for a `suppress` rule."
+    )
+    suppress: bool = Field(
+        default=False,
+        description="Its matches are never flagged and hide every term inside them (names of "
+        "organisations and organisms, pronunciation guides).",
+    )
     regex: str = Field(min_length=1)
     description: str = ""
     ignore_case: bool = True
@@ -64,6 +71,13 @@ class PatternRule(BaseModel):
             except re.error as exc:
                 raise ValueError(f"trigger does not compile: {exc}") from exc
         return trigger
+
+    @model_validator(mode="after")
+    def flags_or_suppresses(self) -> PatternRule:
+        """A rule either flags (it has a category) or suppresses (it has none)."""
+        if self.suppress == (self.category is not None):
+            raise ValueError("a rule has a category, or `suppress: true` and no category")
+        return self
 
     @model_validator(mode="after")
     def case_insensitive_rules_are_lower_case(self) -> PatternRule:
