@@ -164,7 +164,8 @@ def test_text_before_any_heading_goes_under_what_is_it_and_optional_sections_are
     )
     draft = import_page(page, "p.txt", template, title="Rash")
     assert draft.text.endswith(
-        "## What is it?\n\nA rash is a change of the skin that is long enough to be no title at all, really.\n\n"
+        "## What is it?\n\nA rash is a change of the skin that is long enough to be no title at all, "
+        "really.\n\n"
         "It is a rash.\n\n## Causes\n\nA virus causes the rash in most of the people who get it.\n"
     )
     assert notes(draft) == [

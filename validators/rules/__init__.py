@@ -14,8 +14,8 @@ from validators.rules.disclaimer import DISCLAIMER_RULES
 from validators.rules.frontmatter import FRONT_MATTER_RULES
 from validators.rules.metadata import METADATA_RULES
 from validators.rules.prose import PROSE_RULES
-from validators.rules.safety import SAFETY_RULES
 from validators.rules.prose_slips import PROSE_SLIP_RULES
+from validators.rules.safety import SAFETY_RULES
 from validators.rules.structure import STRUCTURE_RULES
 from validators.rules.suppression import suppression_rules
 
