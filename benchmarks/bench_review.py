@@ -2,7 +2,8 @@
 
 1. Ledger: open (with carry-over from a previous version), decide every claim in one call,
    `to_yaml` and `from_yaml`, on a draft with `--flags` claims (one flag each); against the bare YAML
-   floor measured in the same run (`yaml.dump` / `yaml.load` of the same data with the same libyaml loader, no validation).
+   floor measured in the same run (`yaml.dump` / `yaml.load` of the same data with the same libyaml
+   loader, no validation).
 2. Queue: `editorial queue --reviewer` in-process over `--drafts` submitted drafts in a real content
    repository; against reading those drafts' texts and ledgers (`ContentRepo.read_draft`), the I/O floor.
 
