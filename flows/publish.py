@@ -220,7 +220,7 @@ def read_candidates(repo_path: Path | None, now: datetime) -> list[Candidate]:
 
 def publication_record(repo: ContentRepo, candidate: Candidate, now: datetime) -> PublicationRecord:
     """What the review approved, as the repository records it in the publishing commit."""
-    from content_repo import PublicationRecord, text_content_hash
+    from content_repo import PublicationRecord
     from flows.context import identity_of, load_roster_from
     from reviewers.desk import reviewers_of
     from reviewers.ledger import ClaimStatus
@@ -229,7 +229,7 @@ def publication_record(repo: ContentRepo, candidate: Candidate, now: datetime) -
     people = reviewers_of(candidate.ledger, load_roster_from(repo))
     return PublicationRecord(
         reviewers=[identity_of(p) for p in people],
-        content_hash=text_content_hash(candidate.text),
+        content_hash=candidate.ledger.content_hash,  # the gate checked the text has exactly this hash
         approved_flags=candidate.ledger.count(ClaimStatus.APPROVED),
         reviewed_on=now.date(),
     )
