@@ -171,6 +171,16 @@ class DraftSection:
         """The section's paragraphs."""
         return [item for item in self.items if isinstance(item, Paragraph)]
 
+    @property
+    def paragraphs_before_sub_headings(self) -> list[Paragraph]:
+        """The section's own paragraphs, before its first sub-heading ("References" under "Other names")."""
+        own: list[Paragraph] = []
+        for item in self.items:
+            if isinstance(item, SubHeading):
+                break
+            own.append(item)
+        return own
+
 
 @dataclass(frozen=True)
 class ImportedDraft:
@@ -665,14 +675,14 @@ class _DraftBuilder:
         if section is None:
             return []
         found: list[str] = []
-        for paragraph in section.paragraphs:
+        for paragraph in section.paragraphs_before_sub_headings:
             for line in paragraph.lines:
                 bullet = _BULLET.match(line)
                 name = line[bullet.end() :].strip() if bullet else ""
                 if name and normalize_key(name) not in {normalize_key(n) for n in [title, *found]}:
                     found.append(name)
         if found:
-            where = section.paragraphs[0].line
+            where = section.paragraphs_before_sub_headings[0].line
             self.note("IM04", f"aliases taken from the '{wanted}' list: {', '.join(found)}", where)
         return found
 
