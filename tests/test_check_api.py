@@ -120,7 +120,8 @@ def test_ignore_inside_a_section_covers_only_the_next_block(templates: dict[str,
     (directive,) = directives(article)
     assert directive.suppression is not None
     assert directive.suppression.scope == (25, 25)
-    assert codes(text, templates) == [(25, "DS03")]  # DS02 is suppressed, DS03 is not
+    # DS02 is an error: the writer's suppression hides nothing and is itself SP04 (needs an editor)
+    assert codes(text, templates) == [(24, "SP04"), (25, "DS02"), (25, "DS03")]
 
 
 def test_ignore_with_nothing_after_it_is_unused(templates: dict[str, Template]) -> None:

@@ -100,8 +100,10 @@ def test_broken_article_reports_each_defect_at_its_line() -> None:
         ("29", "1", "SP02"),
         ("31", "1", "ST02"),
         ("35", "1", "DS02"),
+        ("35", "1", "DS03"),
+        ("38", "1", "SP04"),
     ]
-    assert "DS03" not in out  # suppressed by the ignore-file comment, which is therefore used
+    # DS03 is an error: the writer's ignore-file comment hides nothing and is itself SP04
 
 
 def test_golden_json_output_for_a_directory() -> None:
@@ -114,7 +116,7 @@ def test_golden_json_output_for_a_directory() -> None:
         "files": 6,
         "checked": 6,
         "unusable": 0,
-        "errors": 16,
+        "errors": 18,
         "warnings": 8,
         "info": 0,
     }
@@ -203,8 +205,9 @@ def test_a_broken_template_directory_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert (code, out) == (2, "")
     assert err == (
-        f"{tmp_path}/condition.yaml: error E013 configuration error: "
-        "cannot read template: line 2: expected ',' or ']', but got '?'\n"
+        f"{tmp_path}/condition.yaml:2: error E013 configuration error: "
+        "not valid YAML: expected ',' or ']', but got '?' "
+        "(hint: check indentation, colons and quotes on that line)\n"
     )
     code, out, err = run_check("--no-terms", "--templates", str(tmp_path / "nope"), "x.md")
     assert (code, out) == (2, "")

@@ -166,8 +166,8 @@ def test_text_before_any_heading_goes_under_what_is_it_and_optional_sections_are
     )
     draft = import_page(page, "p.txt", template, title="Rash")
     assert draft.text.endswith(
-        "## What is it?\n\n"
-        "A rash is a change of the skin that is long enough to be no title at all, really.\n\n"
+        "## What is it?\n\nA rash is a change of the skin that is long enough to be no title at all, "
+        "really.\n\n"
         "It is a rash.\n\n## Causes\n\nA virus causes the rash in most of the people who get it.\n"
     )
     assert notes(draft) == [
@@ -236,7 +236,7 @@ def test_unusable_pages(tmp_path: Path, content: bytes, line: str) -> None:
 def test_missing_directory_and_oversized_pages(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="E011 no such file or directory"):
         read_page(tmp_path / "none.txt")
-    with pytest.raises(InputError, match="E001 cannot read the file: it is a directory"):
+    with pytest.raises(InputError, match="E018 not a regular file \\(a directory\\)"):
         read_page(tmp_path)
     big = tmp_path / "big.txt"
     big.write_text("x" * 2048)

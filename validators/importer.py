@@ -57,7 +57,7 @@ from validators.findings import Finding, Severity
 from validators.headings import classify_heading, heading_key
 from validators.models import SLUG_MAX_LENGTH, SLUG_RE
 from validators.page_html import html_paragraphs, looks_like_html
-from validators.parser import MAX_FILE_BYTES, decode_text
+from validators.parser import MAX_FILE_BYTES, decode_text, read_file_bytes
 from validators.templates import Template
 from validators.text import normalize_key, normalize_text
 
@@ -195,16 +195,7 @@ class ImportedDraft:
 def read_page(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     """A page's text; raises `InputError` (the same one-line errors as `check`) when unusable."""
     path = Path(path)
-    try:
-        if path.is_dir():
-            raise InputError("E001", path, detail="it is a directory", hint="give a plain-text page")
-        if path.stat().st_size > max_bytes:
-            raise InputError("E005", path, detail=f"{max_bytes // 1024} KiB", hint="give one page at a time")
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError("E011", path, hint="check the path") from exc
-    except OSError as exc:
-        raise InputError("E001", path, detail=exc.strerror or str(exc), hint="check its permissions") from exc
+    data = read_file_bytes(path, max_bytes=max_bytes, what="a plain-text page")  # FIFOs, devices refused
     try:
         return decode_text(data, path, max_bytes=max_bytes)
     except InputError as exc:

@@ -8,7 +8,9 @@ A suppression is an HTML comment block of its own (a blank line or a block bound
 
 The reason is required (SP01, and the suppression then does nothing); a malformed directive or a
 code that cannot be suppressed is SP03; a suppression that hides no finding is SP02. Front matter
-(FM), suppression (SP) and medical-term (TM) findings cannot be suppressed.
+(FM), suppression (SP) and medical-term (TM) findings cannot be suppressed. Error-level structure (ST),
+disclaimer (DS) and safety (SF) findings cannot be suppressed by the writer either: the finding stays
+and the suppression is itself an error, SP04 ("needs an editor's approval").
 
 This module is the grammar and `apply_suppressions`; the SP rules are in `validators.rules.suppression`.
 It imports no rule, so the rule registry can depend on it and not the other way round.
@@ -24,6 +26,13 @@ from validators.findings import Finding, Severity
 from validators.models import Article, Block
 
 UNSUPPRESSIBLE_FAMILIES = ("FM", "SP", "TM")
+
+PROTECTED_ERROR_FAMILIES = ("ST", "DS", "SF")
+"""Families whose error-level findings a writer cannot suppress: it needs an editor's approval (SP04)."""
+
+NEEDS_APPROVAL_CODE = "SP04"
+NEEDS_APPROVAL_NAME = "suppressed-error"
+"""The finding `apply_suppressions` adds for such a suppression (the rule in `validators.rules.safety`)."""
 
 UNUSED_CODE = "SP02"
 UNUSED_NAME = "unused-suppression"
@@ -127,6 +136,7 @@ def apply_suppressions(
     if not active:
         return list(findings)
     used: set[tuple[int, str]] = set()
+    refused: dict[tuple[int, str], Suppression] = {}
     kept: list[Finding] = []
     for finding in findings:
         hiding = [
@@ -134,8 +144,13 @@ def apply_suppressions(
         ]
         for suppression in hiding:
             used.add((suppression.block.offset, finding.code))
-        if not hiding:
+        if hiding and _needs_approval(finding):
+            for suppression in hiding:
+                refused.setdefault((suppression.block.offset, finding.code), suppression)
             kept.append(finding)
+        elif not hiding:
+            kept.append(finding)
+    kept.extend(_refused(article, suppression, code) for (_, code), suppression in refused.items())
     ran = set(ran_codes)
     for suppression in active:
         idle = [
@@ -148,6 +163,25 @@ def apply_suppressions(
         if idle:
             kept.append(_unused(article, suppression, idle))
     return kept
+
+
+def _needs_approval(finding: Finding) -> bool:
+    """True for a finding a writer's suppression cannot hide (an error of a protected family)."""
+    return finding.severity is Severity.ERROR and finding.code.startswith(PROTECTED_ERROR_FAMILIES)
+
+
+def _refused(article: Article, suppression: Suppression, code: str) -> Finding:
+    """The SP04 finding for a writer's suppression of an error that needs an editor's approval."""
+    return Finding(
+        code=NEEDS_APPROVAL_CODE,
+        rule=NEEDS_APPROVAL_NAME,
+        severity=Severity.ERROR,
+        message=f"{code} is an error a writer cannot suppress: it needs an editor's approval",
+        path=article.path,
+        line=suppression.block.line,
+        column=comment_column(suppression.block),
+        hint=f"fix what {code} reports; the comment hides nothing",
+    )
 
 
 def _unused(article: Article, suppression: Suppression, codes: Sequence[str]) -> Finding:

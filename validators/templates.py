@@ -12,6 +12,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from validators.datafile import read_yaml_file
 from validators.errors import ConfigError
 
 SHIPPED_DIR = Path(__file__).parent / "templates"
@@ -81,7 +82,7 @@ def load_templates(extra_dir: Path | None = None) -> dict[str, Template]:
 
 def _load_template(path: Path) -> Template:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml_file(path).data  # the one strict reader: refuses aliases, tags, deep nesting
         return Template.model_validate(data)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -32,7 +32,8 @@ PAGE_SUFFIXES = (".txt", ".text", ".html", ".htm")
 def import_command(
     pages: list[Path] = typer.Argument(
         ...,
-        help="Condition pages (text copied from a site, or HTML saved from a browser), or directories.",
+        help="Condition pages (text copied from a health site, or HTML saved from a browser), "
+        "or directories.",
     ),
     output: str | None = typer.Option(
         None,

@@ -15,6 +15,7 @@ from validators.rules.frontmatter import FRONT_MATTER_RULES
 from validators.rules.metadata import METADATA_RULES
 from validators.rules.prose import PROSE_RULES
 from validators.rules.prose_slips import PROSE_SLIP_RULES
+from validators.rules.safety import SAFETY_RULES
 from validators.rules.structure import STRUCTURE_RULES
 from validators.rules.suppression import suppression_rules
 
@@ -31,6 +32,7 @@ ALL_RULES: list[Rule] = [
     *DISCLAIMER_RULES,
     *METADATA_RULES,
     *PROSE_RULES,
+    *SAFETY_RULES,
     *PROSE_SLIP_RULES,
     *suppression_rules(known=rule_codes),
 ]
