@@ -430,6 +430,11 @@ CONDITION_SECTIONS = [
         ("What is Whipple's disease?", "What is it?"),
         ("Living with diabetes", "Living with it"),
         ("How common is gout?", None),
+        ("What genes are related to Frasier syndrome?", "Causes"),
+        ("How do people inherit Frasier syndrome?", "Causes"),
+        ("Where can I find information about diagnosis or management of gout?", "Treatment"),
+        ("Is genetic testing available for gout?", "Diagnosis"),
+        ("What is the long-term outlook for people with gout?", "Outlook"),
         ("What research is being done?", None),
         ("Points to Remember", None),
     ],
@@ -712,3 +717,15 @@ def test_the_development_pages_land_in_their_sections_and_lose_nothing(shared_ev
     figures = bench.summary(results)
     assert figures["placement"] >= 0.95
     assert figures["pages_losing_text"] == 0
+
+
+def test_a_table_copied_with_tabs_becomes_a_markdown_table(template: Template) -> None:
+    page = (
+        "Signs & symptoms\n\nSigns and Symptoms\tApproximate number of patients\n"
+        "Abnormal bleeding\t\nBruising susceptibility\t90%\n\nBleeding is the main sign.\n"
+    )
+    draft = import_page(page, "p.txt", template, title="Factor XIII deficiency")
+    assert draft.text.endswith(
+        "## Signs & symptoms\n\n| Signs and Symptoms | Approximate number of patients |\n|---|---|\n"
+        "| Abnormal bleeding |  |\n| Bruising susceptibility | 90% |\n\nBleeding is the main sign.\n"
+    )

@@ -689,7 +689,10 @@ class _DraftBuilder:
 
 
 def _render_paragraph(paragraph: Paragraph) -> str:
-    """Markdown for a paragraph: list lines become list items, the rest is escaped text."""
+    """Markdown for a paragraph: list lines become list items, tab-separated rows a table, the rest
+    is escaped text."""
+    if _is_table(paragraph):
+        return _render_table(paragraph)
     groups: list[tuple[str, list[str]]] = []  # ("text" | "list", lines)
     for line in paragraph.lines:
         bullet = _BULLET.match(line)
@@ -705,6 +708,29 @@ def _render_paragraph(paragraph: Paragraph) -> str:
             groups.append((kind, []))
         groups[-1][1].append(item or _escape_line(line))
     return "\n\n".join("\n".join(lines) for _, lines in groups)
+
+
+def _is_table(paragraph: Paragraph) -> bool:
+    """Rows whose cells are separated by tabs, as a page's table is copied: a header row with a tab
+    and at least one more row, none of them a list item."""
+    lines = paragraph.lines
+    return (
+        len(lines) >= 2
+        and "\t" in lines[0]
+        and not any(_BULLET.match(line) or _ORDERED.match(line) for line in lines)
+    )
+
+
+def _render_table(paragraph: Paragraph) -> str:
+    rows = [
+        [_escape_inline(cell.strip()).replace("|", "\\|") for cell in line.split("\t")]
+        for line in paragraph.lines
+    ]
+    width = max(len(row) for row in rows)
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    lines = ["| " + " | ".join(row) + " |" for row in rows]
+    lines.insert(1, "|" + "---|" * width)
+    return "\n".join(lines)
 
 
 _INLINE_SPECIAL = re.compile(r"[\\`*_<]|\[(?=[^\]]*\]\s*[(\[])|&(?=#?\w+;)")
