@@ -729,3 +729,17 @@ def test_a_table_copied_with_tabs_becomes_a_markdown_table(template: Template) -
         "## Signs & symptoms\n\n| Signs and Symptoms | Approximate number of patients |\n|---|---|\n"
         "| Abnormal bleeding |  |\n| Bruising susceptibility | 90% |\n\nBleeding is the main sign.\n"
     )
+
+
+def test_aliases_from_a_semicolon_list_and_never_from_a_sub_section(template: Template) -> None:
+    page = (
+        "Gout\n\nGout is a type of arthritis.\n\nAlternative Names\n\n"
+        "Gouty arthritis - acute; Hyperuricemia; Podagra\n\nReferences\n\n"
+        "- Burns CM. Clinical features of gout. 2017.\n"
+    )
+    draft = import_page(page, "gout.txt", template, author="w")
+    assert "aliases:\n- Gouty arthritis - acute\n- Hyperuricemia\n- Podagra\nsources: []\n" in draft.text
+    assert (
+        "## Additional names\n\nGouty arthritis - acute; Hyperuricemia; Podagra\n\n### References\n"
+        in draft.text
+    )

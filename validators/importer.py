@@ -83,6 +83,7 @@ KEY_POINT_MIN_WORDS = 6
 QUESTION_STYLE_MIN = 2
 """A page with this many question headings is headed by questions (see `asks_questions`)."""
 TITLE_MAX_WORDS = 10
+ALIAS_MAX_WORDS = 8
 _CHOOSE = "give --{} to choose another"
 
 
@@ -510,6 +511,7 @@ class _DraftBuilder:
             and paragraph.word_count <= limit
             and (text[:1].isupper() or text[:1].isdigit())
             and text[-1:] not in ".,;:!"
+            and ";" not in text
             and not _BULLET.match(text)
             and not _ORDERED.match(text)
             and not any(p.match(text) for p in self.not_headings)
@@ -669,9 +671,14 @@ class _DraftBuilder:
         for paragraph in section.paragraphs_before_sub_headings:
             for line in paragraph.lines:
                 bullet = _BULLET.match(line)
-                name = line[bullet.end() :].strip() if bullet else ""
-                if name and normalize_key(name) not in {normalize_key(n) for n in [title, *found]}:
-                    found.append(name)
+                if bullet:
+                    names = [line[bullet.end() :].strip()]
+                else:  # "Gouty arthritis - acute; Hyperuricemia; Podagra"
+                    names = [n.strip() for n in line.split(";")] if ";" in line else []
+                    names = [n for n in names if len(n.split()) <= ALIAS_MAX_WORDS]
+                for name in names:
+                    if name and normalize_key(name) not in {normalize_key(n) for n in [title, *found]}:
+                        found.append(name)
         if found:
             where = section.paragraphs_before_sub_headings[0].line
             self.note("IM04", f"aliases taken from the '{wanted}' list: {', '.join(found)}", where)
