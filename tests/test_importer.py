@@ -626,6 +626,9 @@ HTML_PAGE = """\
 <p>Eyes can become <em>red</em> and painful.</p>
 <h2>Treatment</h2>
 <p>Medicines can control the symptoms.</p>
+<script>trackPage("treatment");</script>
+<table><tr><th>Medicine</th><th>Use</th></tr>
+<tr><td>Colchicine</td><td>mouth ulcers</td></tr></table>
 </main>
 <footer>© Health site 2024</footer>
 </body></html>
@@ -641,7 +644,8 @@ def test_a_page_saved_as_html_is_read_without_its_chrome(template: Template) -> 
         "Behçet's disease is a rare condition that causes inflammation of blood vessels.\n\n"
         "## Signs & symptoms\n\nThe main symptoms are:\n\n- mouth ulcers\n- genital ulcers\n\n"
         "### Eye problems\n\nEyes can become red and painful.\n\n"
-        "## Treatment\n\nMedicines can control the symptoms.\n"
+        "## Treatment\n\nMedicines can control the symptoms.\n\n"
+        "| Medicine | Use |\n|---|---|\n| Colchicine | mouth ulcers |\n"
     )
     dropped = [n.message for n in draft.notes if n.code == "IM02"]
     assert dropped == [

@@ -407,7 +407,8 @@ class _DraftBuilder:
             else:
                 self.add(kept)
             return
-        if not self.sections and index == 0 and self.looks_like_title(paragraph):
+        first_h1 = paragraph.level == 1 and self.first_line_title is None
+        if not self.sections and (index == 0 or first_h1) and self.looks_like_title(paragraph):
             self.first_line_title = paragraph.text
             if self.subject is None:
                 self.subject = paragraph.text
