@@ -747,3 +747,13 @@ def test_aliases_from_a_semicolon_list_and_never_from_a_sub_section(template: Te
         "## Additional names\n\nGouty arthritis - acute; Hyperuricemia; Podagra\n\n### References\n"
         in draft.text
     )
+
+
+def test_a_breadcrumb_and_menu_words_are_chrome_not_the_title(template: Template) -> None:
+    page = "Home > Health A-Z > Gout\n\nMenu\n\nGout\n\nGout is a type of arthritis.\n"
+    draft = import_page(page, "gout.txt", template, author="w")
+    assert draft.title == "Gout"
+    assert "Home" not in draft.text and "Menu" not in draft.text
+    assert draft.text.endswith("---\n\n## What is it?\n\nGout is a type of arthritis.\n")
+    assert [n.line for n in draft.notes if n.code == "IM02"] == [1, 3]
+    assert ("IM04", 1, "title 'Gout' taken from the page's first line") in notes(draft)

@@ -329,6 +329,7 @@ class _DraftBuilder:
         self.list_items: set[str] = set()
         self.skip_list = False
         self.ended = False
+        self.first_content = True
 
     def note(
         self, code: str, message: str, line: int, hint: str | None = None, severity: Severity = Severity.INFO
@@ -350,7 +351,7 @@ class _DraftBuilder:
         self.question_style = self.asks_questions(paragraphs)
         for index, paragraph in enumerate(paragraphs):
             following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
-            self.read_one(paragraph, following, index)
+            self.read_one(paragraph, following)
             for line in paragraph.lines:
                 if _BULLET.match(line):
                     self.list_items.update(_key_point_keys(line[_BULLET.match(line).end() :]))  # type: ignore[union-attr]
@@ -369,7 +370,7 @@ class _DraftBuilder:
                 questions += named is not None and named.how in ("question", "fallback")
         return questions >= QUESTION_STYLE_MIN
 
-    def read_one(self, paragraph: Paragraph, following: Paragraph | None, index: int) -> None:
+    def read_one(self, paragraph: Paragraph, following: Paragraph | None) -> None:
         if self.skip_list:
             self.skip_list = False
             if all(_BULLET.match(line) or _ORDERED.match(line) for line in paragraph.lines):
@@ -387,6 +388,7 @@ class _DraftBuilder:
             self.note("IM02", f"dropped the site's text '{_short(paragraph.text)}'", paragraph.line)
             self.skip_list = True
             return
+        first, self.first_content = self.first_content, False  # the first paragraph that is no chrome
         heading = self.known_heading(paragraph)
         if heading is not None and self.inside_question_section(paragraph, heading):
             self.page_heading(paragraph, sentence=False)  # "Outlook" inside "What is X?"
@@ -408,7 +410,7 @@ class _DraftBuilder:
                 self.add(kept)
             return
         first_h1 = paragraph.level == 1 and self.first_line_title is None
-        if not self.sections and (index == 0 or first_h1) and self.looks_like_title(paragraph):
+        if not self.sections and (first or first_h1) and self.looks_like_title(paragraph):
             self.first_line_title = paragraph.text
             if self.subject is None:
                 self.subject = paragraph.text
