@@ -435,6 +435,8 @@ CONDITION_SECTIONS = [
         ("Where can I find information about diagnosis or management of gout?", "Treatment"),
         ("Is genetic testing available for gout?", "Diagnosis"),
         ("What is the long-term outlook for people with gout?", "Outlook"),
+        ("What is chelation therapy?", "Treatment"),
+        ("What is the liver?", None),
         ("What research is being done?", None),
         ("Points to Remember", None),
     ],
