@@ -132,7 +132,7 @@ def measure(page_path: Path, entry: dict[str, Any], verbose: bool) -> PageResult
         if expected is None:
             continue
         result.sections_scored += 1
-        keys = [f" {norm(line)} " for line in lines if norm(line)]
+        keys = [f" {norm(line)} " for line in lines if norm(line) and line not in result.lines_dropped]
         placed = [h for h, t in sections if any(k in t for k in keys)]
         if keys and all(any(k in t for h, t in sections if h == expected) for k in keys):
             result.sections_right += 1

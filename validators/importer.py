@@ -349,8 +349,10 @@ class _DraftBuilder:
 
     def read(self, paragraphs: list[Paragraph]) -> None:
         self.question_style = self.asks_questions(paragraphs)
+        kept = [not self.is_navigation(p) for p in paragraphs]
         for index, paragraph in enumerate(paragraphs):
-            following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+            # what follows, the site's text skipped ("What is X?", "Español", then the text)
+            following = next((p for p, k in zip(paragraphs[index + 1 :], kept[index + 1 :]) if k), None)
             self.read_one(paragraph, following)
             for line in paragraph.lines:
                 if _BULLET.match(line):
