@@ -352,7 +352,9 @@ class _DraftBuilder:
         kept = [not self.is_navigation(p) for p in paragraphs]
         for index, paragraph in enumerate(paragraphs):
             # what follows, the site's text skipped ("What is X?", "Español", then the text)
-            following = next((p for p, k in zip(paragraphs[index + 1 :], kept[index + 1 :]) if k), None)
+            following = next(
+                (p for p, k in zip(paragraphs[index + 1 :], kept[index + 1 :], strict=True) if k), None
+            )
             self.read_one(paragraph, following)
             for line in paragraph.lines:
                 if _BULLET.match(line):
