@@ -759,3 +759,12 @@ def test_a_breadcrumb_and_menu_words_are_chrome_not_the_title(template: Template
     assert draft.text.endswith("---\n\n## What is it?\n\nGout is a type of arthritis.\n")
     assert [n.line for n in draft.notes if n.code == "IM02"] == [1, 3]
     assert ("IM04", 1, "title 'Gout' taken from the page's first line") in notes(draft)
+
+
+def test_lead_text_then_the_definition_question_is_one_section(template: Template) -> None:
+    page = "Gout\n\nGout is a type of arthritis.\n\nWhat is gout?\n\nIt causes sudden joint pain.\n"
+    draft = import_page(page, "gout.txt", template, author="w")
+    assert draft.text.endswith(
+        "## What is it?\n\nGout is a type of arthritis.\n\nIt causes sudden joint pain.\n"
+    )
+    assert ("IM07", 5, "'What is gout?' became '## What is it?'") in notes(draft)

@@ -166,6 +166,8 @@ class DraftSection:
     heading: str
     items: list[Paragraph | SubHeading] = field(default_factory=list)
     line: int = 1
+    implicit: bool = False
+    """Started by text before any heading (until the page names the section)."""
 
     @property
     def paragraphs(self) -> list[Paragraph]:
@@ -551,6 +553,10 @@ class _DraftBuilder:
             return
         if named is not None and _heading_key(text) == _heading_key(named.section):
             return  # the same section named again
+        if named is not None and self.current is not None and self.current.implicit and not sentence:
+            self.current.implicit = False  # lead text, then "What is gout?": the section's own heading
+            self.note("IM07", f"'{_short(text)}' became '## {named.section}'", paragraph.line)
+            return
         if self.current is None:
             self.start_section(self.lead, paragraph)
         assert self.current is not None
@@ -586,6 +592,8 @@ class _DraftBuilder:
     def add(self, paragraph: Paragraph) -> None:
         if self.current is None:
             self.start_section(self.lead, paragraph)
+            assert self.current is not None
+            self.current.implicit = True
             self.note(
                 "IM01",
                 f"put the text before the first heading under '{self.lead}'",
