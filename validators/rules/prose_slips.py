@@ -280,7 +280,9 @@ def run_in_headings(view: str) -> list[tuple[int, int, str]]:
         words = [t.group() for t in tokens]
         for size in range(1, min(8, len(words) // 2 + 1)):
             if [w.casefold() for w in words[:size]] == [w.casefold() for w in words[size : 2 * size]]:
-                if _gap_is_space(view, tokens[size - 1].end(), tokens[size].start()):
+                if size == 1 and not words[1][0].isupper():
+                    break  # "Very very": a doubled word (TY01), no heading
+                if _only_space(view, tokens[size - 1].end(), tokens[size].start()):
                     end = tokens[size - 1].end()
                     found[start.start()] = (start.start(), end, view[start.start() : end])
                 break
@@ -294,7 +296,7 @@ def run_in_headings(view: str) -> list[tuple[int, int, str]]:
                         following[0].islower()
                         and words[title - 1] not in _SMALL_WORDS
                         and words[0].casefold() not in starters
-                        and _gap_is_space(view, tokens[0].start(), tokens[title].start())
+                        and _no_stop(view, tokens[0].start(), tokens[title].start())
                     ):
                         end = tokens[title - 1].end()
                         found[start.start()] = (start.start(), end, view[start.start() : end])
@@ -321,8 +323,15 @@ def run_in_headings(view: str) -> list[tuple[int, int, str]]:
 _SMALL_WORDS = frozenset({"and", "of", "the", "in", "for", "or", "to", "with", "on", "a", "an", "by", "&"})
 
 
-def _gap_is_space(view: str, start: int, end: int) -> bool:
-    return MASK not in view[start:end] and "\n\n" not in view[start:end]
+def _only_space(view: str, start: int, end: int) -> bool:
+    """Only spaces (and at most one line break) between two words."""
+    gap = view[start:end]
+    return not gap.strip() and gap.count("\n") <= 1
+
+
+def _no_stop(view: str, start: int, end: int) -> bool:
+    """No punctuation or markup between `start` and `end` (one phrase, not a sentence's end)."""
+    return not re.search(r"[.!?:;,\n]", view[start:end]) and MASK not in view[start:end]
 
 
 class HeadingRunIn(Rule):
@@ -429,7 +438,7 @@ class ImportLeftover(Rule):
         chrome = _chrome_patterns()
         for item in prose_blocks(article):
             text = " ".join(item.view.replace(MASK, " ").split())
-            if text and len(text.split()) <= CHROME_MAX_WORDS and any(p.fullmatch(text) for p in chrome):
+            if text and not _is_list_item(item) and len(text.split()) <= CHROME_MAX_WORDS and any(p.fullmatch(text) for p in chrome):
                 yield self.finding(
                     article,
                     f"the site's text '{_quote(text, 50)}' is left in the article",
