@@ -438,7 +438,12 @@ class ImportLeftover(Rule):
         chrome = _chrome_patterns()
         for item in prose_blocks(article):
             text = " ".join(item.view.replace(MASK, " ").split())
-            if text and not _is_list_item(item) and len(text.split()) <= CHROME_MAX_WORDS and any(p.fullmatch(text) for p in chrome):
+            if (
+                text
+                and not _is_list_item(item)
+                and len(text.split()) <= CHROME_MAX_WORDS
+                and any(p.fullmatch(text) for p in chrome)
+            ):
                 yield self.finding(
                     article,
                     f"the site's text '{_quote(text, 50)}' is left in the article",
