@@ -651,9 +651,9 @@ def test_a_page_saved_as_html_is_read_without_its_chrome(template: Template) -> 
     )
     dropped = [n.message for n in draft.notes if n.code == "IM02"]
     assert dropped == [
-        "dropped the page's <header> (site chrome)",
-        "dropped the page's <div share> (site chrome)",
-        "dropped the page's <footer> (site chrome)",
+        "dropped the page's <header> (site chrome) 'Home Español'",
+        "dropped the page's <div share> (site chrome) 'Share on Facebook'",
+        "dropped the page's <footer> (site chrome) '© Health site 2024'",
     ]
 
 

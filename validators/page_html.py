@@ -55,6 +55,8 @@ class HtmlBlock:
 class _Open:
     tag: str
     skipped: str | None  # why this element and what is in it is skipped, or None
+    line: int = 0
+    words: list[str] = field(default_factory=list)  # the text of a skipped element, to list it
 
 
 @dataclass
@@ -86,8 +88,7 @@ class _Reader(HTMLParser):
         reason = self.chrome_reason(tag, dict(attrs))
         if reason and not self.skipping():
             self.flush()
-            self.removed.append((self.getpos()[0], reason))
-        self.stack.append(_Open(tag, reason))
+        self.stack.append(_Open(tag, reason, self.getpos()[0]))
         if tag in ("main", "article"):
             self.main_depth += 1
         if self.skipping():
@@ -109,6 +110,8 @@ class _Reader(HTMLParser):
             return
         while self.stack:
             item = self.stack.pop()
+            if item.skipped and item.skipped != _SILENT and not self.skipping():
+                self.removed.append((item.line, f"{item.skipped} '{_short(' '.join(item.words))}'"))
             if not any(i.skipped for i in self.stack) and not item.skipped:
                 if item.tag == "li":
                     self.flush()
@@ -127,6 +130,8 @@ class _Reader(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.skipping():
+            outer = next(item for item in self.stack if item.skipped)
+            outer.words.extend(data.split())
             return
         if self.has_main and self.main_depth == 0:
             if data.strip():
@@ -173,6 +178,8 @@ def html_paragraphs(
         html = html[: head.start()] + "\n" * html.count("\n", head.start(), head.end()) + html[head.end() :]
     reader.feed(html)
     reader.close()
+    while reader.stack:  # elements the page never closed
+        reader.handle_endtag(reader.stack[-1].tag)
     reader.flush()
     merged: list[HtmlBlock] = []
     for block in reader.blocks:
