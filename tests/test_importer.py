@@ -436,6 +436,8 @@ CONDITION_SECTIONS = [
         ("Is genetic testing available for gout?", "Diagnosis"),
         ("What is the long-term outlook for people with gout?", "Outlook"),
         ("What is chelation therapy?", "Treatment"),
+        ("Check if it's gout", "Signs & symptoms"),
+        ("How gout is diagnosed", "Diagnosis"),
         ("What is the liver?", None),
         ("What research is being done?", None),
         ("Points to Remember", None),
