@@ -459,8 +459,9 @@ class _DraftBuilder:
         )
 
     def after_the_end(self, paragraph: Paragraph) -> None:
-        """Text after the closing disclaimer: the site's footer, or article text kept and reported."""
-        if paragraph.word_count > NAVIGATION_MAX_WORDS or len(_SENTENCE_END.findall(paragraph.text)) >= 2:
+        """Text after the closing disclaimer: a line that is no sentence is the site's footer ("Alike
+        Wisdom"); a sentence is article text, kept under a marked section and reported."""
+        if paragraph.word_count > NAVIGATION_MAX_WORDS or _SENTENCE_END.search(paragraph.text):
             self.unplaced.items.append(paragraph)
             self.note(
                 "IM03",
