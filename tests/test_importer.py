@@ -770,3 +770,18 @@ def test_lead_text_then_the_definition_question_is_one_section(template: Templat
         "## What is it?\n\nGout is a type of arthritis.\n\nIt causes sudden joint pain.\n"
     )
     assert ("IM07", 5, "'What is gout?' became '## What is it?'") in notes(draft)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Updated guidelines were published in 2019.",
+        "Make an appointment with your doctor if symptoms last.",
+        "12 members of the family had the disease.",
+        "Share this information with your family doctor.",
+    ],
+)
+def test_article_sentences_that_start_like_chrome_are_kept(template: Template, text: str) -> None:
+    draft = import_page(f"What is it?\n\n{text}\n", "p.txt", template, title="T")
+    assert f"\n{text}\n" in draft.text
+    assert [n for n in draft.notes if n.code == "IM02"] == []
