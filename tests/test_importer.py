@@ -785,3 +785,16 @@ def test_article_sentences_that_start_like_chrome_are_kept(template: Template, t
     draft = import_page(f"What is it?\n\n{text}\n", "p.txt", template, title="T")
     assert f"\n{text}\n" in draft.text
     assert [n for n in draft.notes if n.code == "IM02"] == []
+
+
+def test_markdown_headings_of_a_copied_page_are_headings(template: Template) -> None:
+    page = (
+        "# Gout\n\nGout is a type of arthritis.\n\n## Symptoms\n\nSudden joint pain.\n\n"
+        "### At night\n\nIt often starts at night.\n"
+    )
+    draft = import_page(page, "gout.md.txt", template, author="w")
+    assert draft.title == "Gout"
+    assert draft.text.endswith(
+        "## What is it?\n\nGout is a type of arthritis.\n\n## Signs & symptoms\n\nSudden joint pain.\n\n"
+        "### At night\n\nIt often starts at night.\n"
+    )

@@ -247,9 +247,19 @@ def slugify(title: str) -> str:
 
 
 def _paragraphs(text: str) -> list[Paragraph]:
+    """The page's paragraphs; a paragraph that is one Markdown heading line ("## Symptoms", as a
+    page copied from a Markdown source has it) is that heading, with its level."""
     paragraphs: list[Paragraph] = []
     current: list[str] = []
     start = 0
+
+    def close() -> None:
+        marked = _MARKDOWN_HEADING.match(current[0]) if len(current) == 1 else None
+        if marked:
+            paragraphs.append(Paragraph(start, (marked.group(2),), len(marked.group(1))))
+        else:
+            paragraphs.append(Paragraph(start, tuple(current)))
+
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if line:
@@ -257,11 +267,14 @@ def _paragraphs(text: str) -> list[Paragraph]:
                 start = number
             current.append(line)
         elif current:
-            paragraphs.append(Paragraph(start, tuple(current)))
+            close()
             current = []
     if current:
-        paragraphs.append(Paragraph(start, tuple(current)))
+        close()
     return paragraphs
+
+
+_MARKDOWN_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?$")
 
 
 def _heading_key(text: str) -> str:
