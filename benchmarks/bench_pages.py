@@ -14,8 +14,8 @@ content belongs to, or null when none or several would be right):
 
 Run: `.venv/bin/python benchmarks/bench_pages.py [--pages DIR] [--verbose] [--json OUT]
 [--baseline PREVIOUS.json] [--no-source]`. With `--baseline` (a previous `--json` output) every
-figure is printed next to its baseline. The pipeline is also judged on pages outside this folder: improve it by general
-means (patterns as data), never by fitting these pages' strings.
+figure is printed next to its baseline. The pipeline is also judged on pages outside this folder:
+improve it by general means (patterns as data), never by fitting these pages' strings.
 """
 
 from __future__ import annotations
