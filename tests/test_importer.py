@@ -798,3 +798,21 @@ def test_markdown_headings_of_a_copied_page_are_headings(template: Template) -> 
         "## What is it?\n\nGout is a type of arthritis.\n\n## Signs & symptoms\n\nSudden joint pain.\n\n"
         "### At night\n\nIt often starts at night.\n"
     )
+
+
+def test_html_without_main_and_with_unclosed_tags_keeps_every_paragraph(template: Template) -> None:
+    page = (
+        "<html><body><div class='site-header'>Health site</div>"
+        "<h1>Gout</h1><p>Gout is a type of arthritis.<p>It causes joint pain."
+        "<h2>Treatment</h2><p>Rest helps.<br>Ice helps too."
+        "<div id='comments'>Great article!</div></body>"
+    )
+    draft = import_page(page, "gout.html", template, author="w")
+    assert draft.text.endswith(
+        "## What is it?\n\nGout is a type of arthritis.\n\nIt causes joint pain.\n\n"
+        "## Treatment\n\nRest helps.\n\nIce helps too.\n"
+    )
+    assert [n.message for n in draft.notes if n.code == "IM02"] == [
+        "dropped the page's <div comments> (site chrome) 'Great article!'",  # one line: by message
+        "dropped the page's <div site-header> (site chrome) 'Health site'",
+    ]
