@@ -345,6 +345,7 @@ class _DraftBuilder:
         self.skip_list = False
         self.ended = False
         self.first_content = True
+        self.question_style = False
 
     def note(
         self, code: str, message: str, line: int, hint: str | None = None, severity: Severity = Severity.INFO
