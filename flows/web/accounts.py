@@ -157,7 +157,9 @@ class AccountStore:
             return AccountFile.model_validate_json(self.path.read_text(encoding="utf-8"))
         except ValueError as exc:
             first = str(exc).splitlines()[0]
-            raise AccountError(f"{self.path}: not a desk accounts file ({first}); restore it from a backup")
+            raise AccountError(
+                f"{self.path}: not a desk accounts file ({first}); restore it from a backup"
+            ) from exc
 
     def _write(self, data: AccountFile) -> None:
         temporary = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
@@ -216,7 +218,9 @@ class AccountStore:
     def disable(self, account_id: str, now: datetime) -> Account:
         """Disable an account (its sessions end at their next request)."""
         with self._locked() as data:
-            account = self._existing(data, account_id).model_copy(update={"disabled": True, "changed_at": now})
+            account = self._existing(data, account_id).model_copy(
+                update={"disabled": True, "changed_at": now}
+            )
             data.accounts[account_id] = account
         return account
 
@@ -240,7 +244,9 @@ class AccountStore:
         password_ok = password_matches(account.password_hash, password)
         if password_ok and account.totp_secret is not None and not (code or "").strip():
             return LoginResult.NEED_CODE
-        ok = password_ok and (account.totp_secret is None or totp_matches(account.totp_secret, code or "", now))
+        ok = password_ok and (
+            account.totp_secret is None or totp_matches(account.totp_secret, code or "", now)
+        )
         with self._locked() as data:
             current = data.accounts.get(account_id)
             if current is None:

@@ -46,11 +46,12 @@ class DeskConfig(BaseModel):
     attempts_per_minute: int = Field(default=20, ge=1, description="Login attempts per client address.")
     trusted_proxies: list[str] = Field(
         default_factory=list,
-        description="Addresses (or networks) of an authenticating reverse proxy whose user header is trusted.",
+        description="Addresses (or networks) of an authenticating proxy whose user header is trusted.",
     )
     proxy_user_header: str = Field(default="X-Remote-User", min_length=1)
     signer: Path | None = Field(
-        default=None, description="The desk's service signing key (EDITORIAL_DESK_KEY), passed to each decision."
+        default=None,
+        description="The desk's service signing key (EDITORIAL_DESK_KEY), passed to each decision.",
     )
     via: str = Field(default="web-desk", description="How decisions made here are marked in the ledger.")
 

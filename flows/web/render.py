@@ -150,7 +150,11 @@ def _open_tag(span: Span, anchor: bool) -> str:
 
 
 def wrap_runs(html: str, spans: Sequence[Span]) -> str:
-    """Replace the markers in rendered HTML by spans around every text run they enclose."""
+    """Replace the markers in rendered HTML by spans around the text they enclose, properly nested.
+
+    Within a text run the open spans nest (a term inside its sentence); at every tag they are closed
+    and reopened after it, so the result nests whatever element the span crosses.
+    """
     active: list[int] = []
     anchored: set[int] = set()
     out: list[str] = []
@@ -158,16 +162,30 @@ def wrap_runs(html: str, spans: Sequence[Span]) -> str:
         if not part:
             continue
         if part.startswith("<"):
-            for match in MARKERS.finditer(part):  # a marker inside a tag's attribute: state only
-                _toggle(active, match.group())
+            for marker in MARKERS.finditer(part):  # a marker inside a tag's attribute: state only
+                _toggle(active, marker.group())
             out.append(MARKERS.sub("", part))
             continue
+        current: list[int] = []
         position = 0
-        for match in MARKERS.finditer(part):
-            out.append(_run(part[position : match.start()], active, spans, anchored))
-            _toggle(active, match.group())
-            position = match.end()
-        out.append(_run(part[position:], active, spans, anchored))
+        found: list[re.Match[str] | None] = [*MARKERS.finditer(part), None]
+        for match in found:
+            text = part[position : match.start() if match is not None else len(part)]
+            if text:
+                wanted = sorted(active, key=lambda i: (spans[i].level, i))
+                common = 0
+                while common < min(len(current), len(wanted)) and current[common] == wanted[common]:
+                    common += 1
+                out.append("</span>" * (len(current) - common))
+                for index in wanted[common:]:
+                    out.append(_open_tag(spans[index], index not in anchored))
+                    anchored.add(index)
+                current = wanted
+                out.append(text)
+            if match is not None:
+                _toggle(active, match.group())
+                position = match.end()
+        out.append("</span>" * len(current))
     return "".join(out)
 
 
@@ -179,17 +197,6 @@ def _toggle(active: list[int], marker: str) -> None:
         active.remove(index)
 
 
-def _run(text: str, active: list[int], spans: Sequence[Span], anchored: set[int]) -> str:
-    if not text or not active:
-        return text
-    order = sorted(active, key=lambda i: (spans[i].level, i))
-    opening = []
-    for index in order:
-        opening.append(_open_tag(spans[index], index not in anchored))
-        anchored.add(index)
-    return "".join(opening) + text + "</span>" * len(order)
-
-
 def render_article(article: Article, spans: Sequence[Span]) -> str:
     """The article's body as HTML, each span marked where it sits (spans outside the body ignored)."""
     start = body_offset(article)
@@ -197,7 +204,8 @@ def render_article(article: Article, spans: Sequence[Span]) -> str:
     marked = mark_source(article.text, usable)
     # The body starts after the front matter; markers are only ever inserted at or after `start`.
     body = marked[_shifted(marked, start) :]
-    return wrap_runs(markdown().render(body), usable)
+    html: str = markdown().render(body)
+    return wrap_runs(html, usable)
 
 
 def _shifted(marked: str, offset: int) -> int:
@@ -215,4 +223,5 @@ def _shifted(marked: str, offset: int) -> int:
 
 def render_markdown(text: str) -> str:
     """Plain Markdown as safe HTML (no markers): the baseline the benchmark compares against."""
-    return markdown().render(text)
+    html: str = markdown().render(text)
+    return html

@@ -54,6 +54,7 @@ class Session:
     created: datetime
     seen: datetime
     via_proxy: bool = False
+    flash: list[tuple[str, str]] = field(default_factory=list)  # (kind, message) shown on the next page
 
 
 @dataclass
