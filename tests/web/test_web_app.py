@@ -281,8 +281,8 @@ def test_reject_with_a_note_then_undo_as_a_new_decision(desk: DeskSetup, no_pref
 
 
 def test_the_writer_cannot_approve_their_own_article(tmp_path: Path) -> None:
-    from web_fixtures import add_accounts
     from review_fixtures import make_content_repo
+    from web_fixtures import add_accounts
 
     repo = make_content_repo(tmp_path / "content", author="phil-writer")  # phil: writer and physician
     config = DeskConfig(repo=repo, data_dir=tmp_path / "desk", secure_cookies=False)

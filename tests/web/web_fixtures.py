@@ -1,4 +1,4 @@
-"""Fixtures and helpers of the web desk's tests: a real content repository with a submitted draft, desk accounts."""
+"""Fixtures and helpers of the web desk's tests: a real repository with a submitted draft, accounts."""
 
 from __future__ import annotations
 
@@ -60,28 +60,32 @@ def desk(tmp_path: Path) -> DeskSetup:
     return DeskSetup(repo, config.data_dir, config)
 
 
-@pytest.fixture
-def hostile_desk(tmp_path: Path) -> DeskSetup:
-    """A draft whose title, body and writer's name carry markup meant to run as script."""
+def build_hostile_desk(tmp: Path) -> DeskSetup:
+    """A draft whose title and body carry script, and a physician whose name has quotes and `&`."""
     from content_repo import ContentRepo, Identity
     from reviewers.policy import load_policy
+    from validators.parser import parse_article
 
-    path = tmp_path / "content"
+    path = tmp / "content"
     roster = ROSTER_YAML.replace("name: Doc Physician", 'name: Doc "O\'Brien" & Co')
     article = make_article(
         replace=("Ibuprofen is a pain reliever.", f"Ibuprofen is a pain reliever. {HOSTILE} is text.")
     )
     text = article.text.replace("title: Ibuprofen for pain", 'title: "Pain <script>alert(1)</script>"')
-    from validators.parser import parse_article
-
     article = parse_article(text, f"articles/{SLUG}.md")
     editor = Identity(name="Eve Editor", email="eve@example.org")
     with ContentRepo.init(path) as content:
         content.write_path("roster.yaml", roster, editor, message="Roster")
         submit(content, article, previous=None, policy=load_policy(None))
-    config = DeskConfig(repo=path, data_dir=tmp_path / "desk", secure_cookies=False)
+    config = DeskConfig(repo=path, data_dir=tmp / "desk", secure_cookies=False)
     add_accounts(config)
     return DeskSetup(path, config.data_dir, config)
+
+
+@pytest.fixture
+def hostile_desk(tmp_path: Path) -> DeskSetup:
+    """The hostile draft (`build_hostile_desk`) in a temp directory."""
+    return build_hostile_desk(tmp_path)
 
 
 def field(html: str, name: str) -> str:
