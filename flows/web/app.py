@@ -467,14 +467,14 @@ def _is_clinician(repo_path: Path, person_id: str) -> bool:
 def _stale(repo_path: Path, slug: str, content_hash: str) -> str | None:
     """Why a form made on text `content_hash` no longer applies (the draft changed), else None."""
     from content_repo.errors import NotFoundError
-    from flows.context import open_repo, read_draft_under_review
+    from flows.context import DraftUnderReview, open_repo
 
     with open_repo(path=repo_path) as repo:
         try:
-            draft = read_draft_under_review(repo, slug)
+            text, _, head = repo.read_draft(slug)  # the text only: its ledger is read by the action
         except NotFoundError:
             return f"no draft {slug!r} under review"
-    if content_hash != draft.content_hash:
+    if content_hash != DraftUnderReview(slug, text, None, head).content_hash:
         return (
             "the draft changed since this page was loaded (the writer resubmitted it); "
             "read it again and decide on the new text"
