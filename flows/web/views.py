@@ -9,11 +9,13 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flows.context import DraftUnderReview
 from flows.web.render import Level, Span, locate, render_article, sentence_spans
-from reviewers.ledger import Claim, ClaimStatus, ReviewLedger, claim_key
+from reviewers.ledger import Claim, ClaimStatus, ReviewLedger, claim_key, ledger_path
 from reviewers.policy import Policy, PolicyError
 from reviewers.roster import Person, Roster
 from validators.errors import EditorialError
@@ -77,6 +79,19 @@ class DraftItem:
     comments: int
 
 
+@lru_cache(maxsize=256)
+def _parsed_ledger(text: str, slug: str) -> ReviewLedger:
+    """A ledger file parsed once per content (pages are read far more often than ledgers change)."""
+    return ReviewLedger.from_yaml(text, ledger_path(slug))
+
+
+def read_draft(repo: ContentRepo, slug: str) -> DraftUnderReview:
+    """`flows.context.read_draft_under_review`, with the ledger's parse cached by its text."""
+    text, ledger_text, head = repo.read_draft(slug)
+    ledger = _parsed_ledger(ledger_text, slug) if ledger_text is not None else None
+    return DraftUnderReview(slug=slug, text=text, ledger=ledger, head=head)
+
+
 def _title(article: Article) -> str:
     front = article.front_matter
     return front.title if front is not None else article.slug
@@ -92,7 +107,7 @@ def person_on(roster: Roster, person_id: str) -> Person:
 
 def queue_for(repo: ContentRepo, person_id: str, now: datetime) -> tuple[Person, list[QueueItem]]:
     """The drafts with claims waiting for the person's roles, oldest submission first."""
-    from flows.context import load_policy_from, load_roster_from, read_draft_under_review
+    from flows.context import load_policy_from, load_roster_from
     from reviewers.desk import draft_status, waiting_for
 
     roster = load_roster_from(repo)
@@ -102,7 +117,7 @@ def queue_for(repo: ContentRepo, person_id: str, now: datetime) -> tuple[Person,
         raise Forbidden(f"{person_id!r} is not a clinician: the review queue is for clinicians")
     items: list[QueueItem] = []
     for info in repo.list_drafts():
-        draft = read_draft_under_review(repo, info.slug)
+        draft = read_draft(repo, info.slug)
         ledger = draft.ledger
         if ledger is None or not draft.ledger_is_current:
             continue
@@ -130,13 +145,13 @@ def queue_for(repo: ContentRepo, person_id: str, now: datetime) -> tuple[Person,
 
 def drafts_of(repo: ContentRepo, person_id: str) -> tuple[Person, list[DraftItem]]:
     """The person's own drafts under review (by the ledger's author), with where each stands."""
-    from flows.context import load_roster_from, read_draft_under_review
+    from flows.context import load_roster_from
     from reviewers.desk import draft_status
 
     person = person_on(load_roster_from(repo), person_id)
     items: list[DraftItem] = []
     for info in repo.list_drafts():
-        draft = read_draft_under_review(repo, info.slug)
+        draft = read_draft(repo, info.slug)
         ledger = draft.ledger
         author = ledger.author if ledger is not None else _front_author(draft.article)
         if author != person_id:
@@ -325,14 +340,14 @@ def article_page(
 ) -> ArticlePage:
     """The article page of draft `slug` for the person (clinician, or the draft's writer read-only)."""
     from content_repo.errors import NotFoundError
-    from flows.context import load_policy_from, load_roster_from, read_draft_under_review
+    from flows.context import load_policy_from, load_roster_from
     from reviewers.desk import covered_categories, draft_status, needs, waiting_for
 
     roster = load_roster_from(repo)
     policy = load_policy_from(repo)
     person = person_on(roster, person_id)
     try:
-        draft = read_draft_under_review(repo, slug)
+        draft = read_draft(repo, slug)
     except NotFoundError as exc:
         raise NotFound(f"no draft {slug!r} under review") from exc
     article = draft.article
