@@ -441,7 +441,7 @@ def article_page(
         read_only_reason=read_only_reason,
         clinician=clinician,
         claims=claims,
-        sections=[SectionView(h, n) for h, n in sections.items()],
+        sections=[SectionView(h, n) for h, n in sections.items() if n],
         comments=all_comments,
         shown=[(f.term, f.category.value, f.shown.value if f.shown else "info") for f in ledger.shown],
         findings=findings_of(article, templates_dir) if author == person.id else [],
