@@ -475,12 +475,18 @@ def findings_of(article: Article, templates_dir: Path | None) -> list[FindingVie
 
 
 def published_diff(repo: ContentRepo, slug: str, draft_text: str) -> list[tuple[str, str]] | None:
-    """The draft against the published version (None when never published or unchanged)."""
+    """The draft against the published version, both without the keys publishing writes (None when
+    never published or unchanged)."""
+    from validators.frontmatter import strip_publishing_keys
+
     published = repo.read(slug)
-    if published is None or published == draft_text:
+    if published is None:
+        return None
+    before, after = strip_publishing_keys(published), strip_publishing_keys(draft_text)
+    if before == after:
         return None
     lines = difflib.unified_diff(
-        published.splitlines(), draft_text.splitlines(), "published", "draft", lineterm="", n=2
+        before.splitlines(), after.splitlines(), "published", "draft", lineterm="", n=2
     )
     out: list[tuple[str, str]] = []
     for line in lines:

@@ -370,3 +370,41 @@ def test_markup_in_article_title_note_comment_and_name_is_shown_as_text(
     assert "Doc &#34;O&#39;Brien&#34; &amp; Co (doc-physician)" in html
     writer = logged_in(hostile_desk.config, "wendy-writer").get("/mine")
     assert writer.status_code == 200
+
+
+def test_re_review_shows_carried_over_decisions_and_the_diff_against_the_published_text(
+    desk: DeskSetup, no_prefect_api: None
+) -> None:
+    from datetime import date
+
+    from review_fixtures import make_article, submit
+
+    from content_repo import ContentRepo, Identity, PublicationRecord
+    from reviewers.policy import load_policy
+
+    client = logged_in(desk.config, "doc-physician")
+    assert decide(client, CLAIM_DRUG, "approve").status_code == 303  # type: ignore[attr-defined]
+    approved = ledger_of(desk.repo)
+    doctor = Identity(name="Doc Physician", email="doc@example.org")
+    record = PublicationRecord(
+        reviewers=[doctor],
+        content_hash=approved.content_hash,
+        approved_flags=1,
+        reviewed_on=date(2026, 11, 30),
+    )
+    with ContentRepo.open(desk.repo) as content:
+        content.publish(SLUG, draft_head(desk.repo), record)  # the repository's own step, gate not asked
+        changed = make_article(replace=("stomach pain.", "sudden stomach pain."))
+        submit(content, changed, previous=approved, policy=load_policy(None))
+    html = client.get(f"/drafts/{SLUG}").text
+    card = re.search(rf'id="c-{CLAIM_DRUG}".*?</section>', html, re.S)
+    assert card is not None
+    assert "carried over from the previous version" in card.group(0)
+    assert "1 carried over from the previous version" in html
+    diff = re.search(r'<section class="diff" id="diff">.*?</section>', html, re.S)
+    assert diff is not None
+    lines = re.findall(r'<span class="diff-(add|del)">([^<]*)</span>', diff.group(0))
+    assert lines == [
+        ("del", "-Stop taking ibuprofen and call your doctor if you have stomach pain."),
+        ("add", "+Stop taking ibuprofen and call your doctor if you have sudden stomach pain."),
+    ]
