@@ -171,3 +171,39 @@ def test_cli_commands_find_the_prefect_api_of_a_running_desk(
     assert running_desk_api() == "http://127.0.0.1:4321/api"
     marker.write_text(json.dumps({"url": "http://127.0.0.1:4321/api", "pid": 2**22 + 12345}))
     assert running_desk_api() is None  # the desk that wrote it is gone
+
+
+@pytest.mark.slow
+def test_editorial_serve_starts_the_desk_and_stops_on_interrupt(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    repo = make_content_repo(tmp_path / "content")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    editorial = str(Path(sys.executable).parent / "editorial")
+    command = [editorial, "serve", "--repo", str(repo), "--port", str(port)]
+    command += ["--data-dir", str(tmp_path / "desk"), "--no-prefect"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login") as response:
+                    assert response.status == 200
+                    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                assert time.monotonic() < deadline, "the desk did not start"
+                time.sleep(0.2)
+    finally:
+        server.send_signal(signal.SIGINT)
+        output, _ = server.communicate(timeout=30)
+    assert f"desk on http://127.0.0.1:{port}/ for {repo.resolve()}" in output
