@@ -58,6 +58,7 @@ def desk_config(
             trusted_proxies=proxies,
             proxy_user_header=os.environ.get("EDITORIAL_DESK_PROXY_HEADER", "X-Remote-User"),
             signer=signer,
+            via=os.environ.get("EDITORIAL_DESK_SERVICE", "web-desk"),
         )
     except ValidationError as exc:
         fail(f"desk configuration: {exc.errors()[0]['msg']}")

@@ -131,22 +131,27 @@ class Desk:
 def signing_kwargs(signer: Path | None) -> dict[str, Any]:
     """The keyword that passes the desk's service key to `record_decisions` (none when no key is set).
 
-    Raises `EditorialError` when a key is configured but this build's `record_decisions` cannot sign yet.
+    The key signs each decision commit on the logged-in clinician's behalf (`content_repo.signing`,
+    issue 10). Raises `EditorialError` when a key is configured but this build cannot sign yet.
     """
     if signer is None:
         return {}
+    import importlib
+
     from flows.review_actions import record_decisions
 
-    if "signer" not in inspect.signature(record_decisions).parameters:
+    if not signer.is_file():
+        raise EditorialError(f"{signer}: the desk's signing key does not exist; give its private key file")
+    try:
+        signing = importlib.import_module("content_repo.signing")
+    except ImportError:
+        signing = None
+    if signing is None or "signer" not in inspect.signature(record_decisions).parameters:
         raise EditorialError(
             f"{signer}: a desk signing key is configured, but this version records decisions unsigned; "
             "unset EDITORIAL_DESK_KEY (or --key) or upgrade"
         )
-    if not signer.is_file():
-        raise EditorialError(
-            f"{signer}: the desk's signing key does not exist; give the path of its private key"
-        )
-    return {"signer": signer}
+    return {"signer": signing.SigningKey(private_key=signer)}
 
 
 async def read_form(request: Request) -> dict[str, str]:

@@ -53,7 +53,10 @@ class DeskConfig(BaseModel):
         default=None,
         description="The desk's service signing key (EDITORIAL_DESK_KEY), passed to each decision.",
     )
-    via: str = Field(default="web-desk", description="How decisions made here are marked in the ledger.")
+    via: str = Field(
+        default="web-desk",
+        description="The desk's service id in the roster (EDITORIAL_DESK_SERVICE): each decision's `via`.",
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

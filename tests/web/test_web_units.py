@@ -207,3 +207,21 @@ def test_editorial_serve_starts_the_desk_and_stops_on_interrupt(tmp_path: Path) 
         server.send_signal(signal.SIGINT)
         output, _ = server.communicate(timeout=30)
     assert f"desk on http://127.0.0.1:{port}/ for {repo.resolve()}" in output
+
+
+def test_a_configured_desk_key_is_passed_to_record_decisions_or_refused(tmp_path: Path) -> None:
+    import importlib.util
+
+    from flows.web.app import signing_kwargs
+    from validators.errors import EditorialError
+
+    assert signing_kwargs(None) == {}
+    with pytest.raises(EditorialError, match="the desk's signing key does not exist"):
+        signing_kwargs(tmp_path / "missing-key")
+    key = tmp_path / "desk_ed25519"
+    key.write_text("not read here\n", encoding="utf-8")
+    if importlib.util.find_spec("content_repo.signing") is None:  # signing (issue 10) not merged yet
+        with pytest.raises(EditorialError, match="this version records decisions unsigned"):
+            signing_kwargs(key)
+    else:
+        assert signing_kwargs(key)["signer"].private_key == key
