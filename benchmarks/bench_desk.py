@@ -49,7 +49,31 @@ def draft_text(claims: int) -> tuple[str, list[str]]:
     return text, sentences
 
 
-def make_repo(path: Path, claims: int) -> None:
+def service_key(directory: Path) -> Path | None:
+    """The desk's service key (ssh-keygen) when this build signs decisions (issue 10), else None."""
+    import importlib.util
+
+    if importlib.util.find_spec("content_repo.signing") is None:
+        return None
+    key = directory / "web-desk"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "web-desk", "-f", str(key)], check=True
+    )
+    return key
+
+
+def roster_text(key: Path | None) -> str:
+    """The roster, with the desk as a service signer when it signs."""
+    if key is None:
+        return ROSTER
+    public = key.with_suffix(".pub").read_text(encoding="utf-8").strip()
+    return (
+        ROSTER + "services:\n  - {id: web-desk, name: Editorial web desk, email: desk@example.org, "
+        f"keys: [{{key: '{public}', valid_from: 2026-01-01}}]}}\n"
+    )
+
+
+def make_repo(path: Path, claims: int, key: Path | None = None) -> None:
     """A content repository with the roster and the big draft submitted (claims built by the desk)."""
     from content_repo import ContentRepo, Identity
     from reviewers.desk import make_submission, open_ledger
@@ -82,7 +106,7 @@ def make_repo(path: Path, claims: int) -> None:
     ledger = open_ledger(submission, None, datetime.now(UTC), load_policy(None), "wendy-writer")
     writer = Identity(name="Wendy Writer", email="wendy@example.org")
     with ContentRepo.init(path) as repo:
-        repo.write_path("roster.yaml", ROSTER, writer, message="Roster")
+        repo.write_path("roster.yaml", roster_text(key), writer, message="Roster")
         repo.save_draft(article, writer, ledger_text=ledger.to_yaml(), message=f"Submit {SLUG}")
 
 
@@ -139,8 +163,9 @@ def main() -> None:
     claims = max(args.claims, args.decisions)
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "content"
-        make_repo(repo, claims)
-        config = DeskConfig(repo=repo, data_dir=Path(tmp) / "desk", secure_cookies=False)
+        key = service_key(Path(tmp))
+        make_repo(repo, claims, key)
+        config = DeskConfig(repo=repo, data_dir=Path(tmp) / "desk", secure_cookies=False, signer=key)
         AccountStore(config.accounts_path).add("pat-pharmacist", PASSWORD, datetime.now(UTC))
         port = free_port()
         server = uvicorn.Server(
@@ -201,7 +226,7 @@ def main() -> None:
             server.should_exit = True
             thread.join(timeout=10)
     floor = git_commit_floor(ledger_text, args.decisions)
-    signing = "signed" if config.signer else "unsigned (no desk key configured on this build)"
+    signing = "signed by the desk's service key" if config.signer else "unsigned (this build cannot sign)"
     decision = statistics.median(decision_times)
     bare = statistics.median(floor)
     page_median = statistics.median(page_times)
