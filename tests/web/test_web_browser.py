@@ -33,6 +33,9 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 CLAIM_DRUG = "2b59730e7486c55d"
 CLAIM_DOSE = "100a4f7a9fd2123e"
@@ -99,11 +102,21 @@ def browser() -> Iterator[WebDriver]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def navigating(driver: WebDriver, action: WebElement, keys: str | None = None) -> None:
+    """Click `action` (or type `keys` into it) and wait until the next page has replaced this one."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    if keys is None:
+        action.click()
+    else:
+        action.send_keys(keys)
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+
 def log_in(driver: WebDriver, base: str, person: str, password: str | None = None) -> None:
     driver.get(f"{base}/login")
     driver.find_element(By.ID, "account").send_keys(person)
     driver.find_element(By.ID, "password").send_keys(password or PASSWORDS[person])
-    driver.find_element(By.ID, "login").click()
+    navigating(driver, driver.find_element(By.ID, "login"))
 
 
 def screenshot(driver: WebDriver, name: str) -> None:
@@ -123,16 +136,16 @@ def test_log_in_queue_approve_and_log_out(served: tuple[DeskSetup, str], browser
     link = browser.find_element(By.CSS_SELECTOR, "#queue a.queue-link")
     assert link.text == "Pain <script>alert(1)</script>"  # the title's markup is shown as text
     screenshot(browser, "desk-queue.png")
-    link.click()
+    navigating(browser, link)
     card = browser.find_element(By.ID, f"c-{CLAIM_DRUG}")
-    card.find_element(By.CSS_SELECTOR, "button.approve").click()
+    navigating(browser, card.find_element(By.CSS_SELECTOR, "button.approve"))
     flash = browser.find_element(By.CSS_SELECTOR, ".flash-ok").text
     assert flash.startswith("Saved: approve claim 2b59730e")
     card = browser.find_element(By.ID, f"c-{CLAIM_DRUG}")
     assert card.find_element(By.CSS_SELECTOR, ".status").text == "approved"
     assert card.find_element(By.CSS_SELECTOR, "button.undo").text == "Undo my approve"
     screenshot(browser, "desk-article.png")
-    browser.find_element(By.ID, "logout").click()
+    navigating(browser, browser.find_element(By.ID, "logout"))
     assert browser.current_url == f"{base}/login"
     browser.get(f"{base}/drafts/{SLUG}")
     assert browser.current_url.startswith(f"{base}/login?next=")
@@ -146,7 +159,7 @@ def test_keyboard_approves_the_focused_claim(served: tuple[DeskSetup, str], brow
     body.send_keys("j")  # first claim
     body.send_keys("j")  # second: the dosage
     assert "focused" in browser.find_element(By.ID, f"c-{CLAIM_DOSE}").get_attribute("class")  # type: ignore[operator]
-    body.send_keys("a")
+    navigating(browser, body, "a")
     flash = browser.find_element(By.CSS_SELECTOR, ".flash-ok").text
     assert flash.startswith("Saved: approve claim 100a4f7a")
 
@@ -170,7 +183,7 @@ def test_reject_without_a_note_is_refused_on_the_page(
     log_in(browser, base, "doc-physician")
     browser.get(f"{base}/drafts/{SLUG}")
     card = browser.find_element(By.ID, f"c-{CLAIM_DOSE}")
-    card.find_element(By.CSS_SELECTOR, "button.reject").click()
+    navigating(browser, card.find_element(By.CSS_SELECTOR, "button.reject"))
     refusal = browser.find_element(By.ID, "refusal").text
     assert refusal.startswith("Not recorded: PO06 rejection-needs-note")
 
@@ -201,7 +214,7 @@ def test_a_post_without_the_csrf_token_is_refused(served: tuple[DeskSetup, str],
         "document.body.appendChild(f); f.submit();",
         CLAIM_DOSE,
     )
-    time.sleep(0.5)
+    WebDriverWait(browser, 15).until(lambda driver: "403 Forbidden" in driver.page_source)
     assert "403 Forbidden" in browser.find_element(By.TAG_NAME, "body").text
 
 
@@ -215,7 +228,7 @@ def test_script_in_article_note_comment_and_name_is_shown_as_text(
     sentence.click()
     assert "<script>" in (browser.find_element(By.ID, "comment-sentence").get_attribute("value") or "")
     browser.find_element(By.ID, "comment-text").send_keys("<script>document.title='pwned'</script> note")
-    browser.find_element(By.ID, "comment-submit").click()
+    navigating(browser, browser.find_element(By.ID, "comment-submit"))
     assert browser.find_element(By.CSS_SELECTOR, ".flash-ok").text == "Comment saved."
     assert browser.title != "pwned"
     body = browser.find_element(By.ID, "article-body").text
@@ -226,7 +239,7 @@ def test_script_in_article_note_comment_and_name_is_shown_as_text(
     assert browser.find_element(By.ID, "article-title").text == "Pain <script>alert(1)</script>"
     card = browser.find_element(By.ID, f"c-{CLAIM_STOP}")
     card.find_element(By.CSS_SELECTOR, ".note-input").send_keys("<script>document.title='pwned'</script>")
-    card.find_element(By.CSS_SELECTOR, "button.reject").click()
+    navigating(browser, card.find_element(By.CSS_SELECTOR, "button.reject"))
     note = browser.find_element(By.CSS_SELECTOR, f"#c-{CLAIM_STOP} .note").text
     assert note == "<script>document.title='pwned'</script>"
     assert browser.title != "pwned"
