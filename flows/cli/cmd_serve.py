@@ -61,7 +61,7 @@ def desk_config(
             via=os.environ.get("EDITORIAL_DESK_SERVICE", "web-desk"),
         )
     except ValidationError as exc:
-        fail(f"desk configuration: {exc.errors()[0]['msg']}")
+        fail(f"desk configuration: {str(exc.errors()[0]['msg']).removeprefix('Value error, ')}")
 
 
 @app.command("serve")
