@@ -408,3 +408,42 @@ def test_re_review_shows_carried_over_decisions_and_the_diff_against_the_publish
         ("del", "-Stop taking ibuprofen and call your doctor if you have stomach pain."),
         ("add", "+Stop taking ibuprofen and call your doctor if you have sudden stomach pain."),
     ]
+
+
+def test_an_account_with_totp_logs_in_only_with_the_current_code(desk: DeskSetup) -> None:
+    from datetime import UTC, datetime
+
+    from flows.web.accounts import AccountStore, totp_code
+
+    store = AccountStore(desk.config.accounts_path)
+    account = store.reset("nina-nurse", PASSWORDS["nina-nurse"], datetime.now(UTC), totp=True)
+    assert account.totp_secret is not None
+    client = client_for(desk.config)
+    response = log_in(client, "nina-nurse")
+    assert response.status_code == 401  # type: ignore[attr-defined]
+    assert "Enter the 6-digit code from your authenticator app." in response.text  # type: ignore[attr-defined]
+    code = totp_code(account.totp_secret, datetime.now(UTC))
+    assert log_in(client, "nina-nurse", code=code).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_approving_a_section_with_nothing_waiting_records_nothing(desk: DeskSetup) -> None:
+    client = logged_in(desk.config, "doc-physician")
+    page = client.get(f"/drafts/{SLUG}").text
+    head = draft_head(desk.repo)
+    form = {"csrf": field(page, "csrf"), "content_hash": field(page, "content_hash"), "section": "Diagnosis"}
+    response = client.post(f"/drafts/{SLUG}/section", data=form)
+    assert response.status_code == 409
+    assert (
+        refusal(response.text)
+        == "Not recorded: Nothing in section &#39;Diagnosis&#39; waits for your approval."
+    )
+    assert draft_head(desk.repo) == head
+
+
+def test_the_writers_drafts_page_counts_claims_by_status(desk: DeskSetup, no_prefect_api: None) -> None:
+    assert decide(logged_in(desk.config, "doc-physician"), CLAIM_DRUG, "approve").status_code == 303  # type: ignore[attr-defined]
+    html = logged_in(desk.config, "wendy-writer").get("/mine").text
+    row = re.search(rf'<a href="/drafts/{SLUG}">.*?</tr>', html, re.S)
+    assert row is not None
+    assert re.findall(r'<td class="num">(\d+)</td>', row.group(0)) == ["3", "1", "2", "0", "0", "0"]
+    assert '<span class="status status-in_review">in_review</span>' in row.group(0)
