@@ -184,6 +184,8 @@ def create_app(config: DeskConfig, *, clock: Clock | None = None) -> FastAPI:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if config.secure_cookies:  # served over HTTPS: browsers keep to it
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         new_session: Session | None = request.state.new_session
         if new_session is not None:
             desk.set_session_cookie(response, new_session)

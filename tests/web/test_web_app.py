@@ -158,6 +158,7 @@ def test_session_cookie_is_httponly_samesite_and_secure_when_configured(desk: De
     assert "SameSite=strict" in session
     assert "Secure" in session
     assert "Max-Age=43200" in session
+    assert client.get("/login").headers["strict-transport-security"] == "max-age=31536000"
 
 
 def test_pages_carry_a_strict_content_security_policy(desk: DeskSetup) -> None:
