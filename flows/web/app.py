@@ -357,6 +357,8 @@ def create_app(config: DeskConfig, *, clock: Clock | None = None) -> FastAPI:
         if isinstance(got, Response):
             return got
         session, form = got
+        if not SLUG_RE.match(slug):
+            return desk.page("error.html", request, 404, title="Not found", message=f"no draft {slug!r}")
         heading = form.get("section", "")
         keys = await run_in_threadpool(
             _with_repo, config.repo, _waiting_in_section, slug, session.person_id, heading, desk.clock()
@@ -491,12 +493,16 @@ def _stale(repo_path: Path, slug: str, content_hash: str) -> str | None:
 
 def _waiting_in_section(repo: Any, slug: str, person_id: str, heading: str, now: datetime) -> list[str]:
     """Keys of the claims of section `heading` that wait for the person."""
-    from flows.context import load_policy_from, load_roster_from, read_draft_under_review
+    from content_repo.errors import NotFoundError
+    from flows.context import load_policy_from, load_roster_from
     from reviewers.desk import waiting_for
     from reviewers.policy import PolicyError
 
     person = load_roster_from(repo).get(person_id)
-    draft = read_draft_under_review(repo, slug)
+    try:
+        draft = views.read_draft(repo, slug)
+    except NotFoundError:
+        return []
     if person is None or draft.ledger is None:
         return []
     try:

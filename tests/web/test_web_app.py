@@ -448,3 +448,15 @@ def test_the_writers_drafts_page_counts_claims_by_status(desk: DeskSetup, no_pre
     assert row is not None
     assert re.findall(r'<td class="num">(\d+)</td>', row.group(0)) == ["3", "1", "2", "0", "0", "0"]
     assert '<span class="status status-in_review">in_review</span>' in row.group(0)
+
+
+@pytest.mark.parametrize("action", ["decide", "section", "comment"])
+def test_posts_on_a_draft_that_does_not_exist_answer_404_or_409_never_500(
+    desk: DeskSetup, action: str
+) -> None:
+    client = logged_in(desk.config, "doc-physician")
+    page = client.get(f"/drafts/{SLUG}").text
+    form = {"csrf": field(page, "csrf"), "content_hash": field(page, "content_hash"), "section": "Treatment"}
+    form |= {"claim": CLAIM_DRUG, "verdict": "approve", "sentence": "x", "text": "y"}
+    assert client.post(f"/drafts/no-such-draft/{action}", data=form).status_code in (404, 409)
+    assert client.post(f"/drafts/Bad_Slug/{action}", data=form).status_code == 404
