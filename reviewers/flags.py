@@ -24,6 +24,7 @@ class FlagCategory(StrEnum):
     DOSAGE = "dosage"
     DIRECTIVE = "directive"
     NUMERIC_CLAIM = "numeric_claim"
+    CHANGED_TEXT = "changed_text"  # a sentence changed since a clinician's review (the desk, not the flagger)
 
 
 class Flag(BaseModel):
@@ -43,6 +44,9 @@ class Flag(BaseModel):
     source_id: str | None = Field(default=None, description="Identifier in that source.")
     rule_id: str | None = Field(default=None, description="Id of the lexicon entry or pattern.")
     needs_approval: bool
+    emergency: bool = Field(
+        default=False, description="An emergency directive ('call 911'): the desk shows it first."
+    )
 
     @property
     def key(self) -> str:

@@ -55,7 +55,7 @@ def test_a_correct_article_has_no_findings_of_these_families(templates: dict[str
 
 
 def test_findings_are_sorted_and_include_parse_findings(templates: dict[str, Template]) -> None:
-    text = FRONT.replace("author: wendy\n", "colour: red\n") + BODY.replace("## Diagnosis", "## Outlook")
+    text = FRONT.replace("author: wendy\n", "colour: red\n") + BODY.replace("## Diagnosis", "## Our stories")
     article, findings = check_text(text, "pink-eye.md", templates)
     assert [(f.line, f.column, f.code) for f in findings if f.code[:2] in ("FM", "ST")] == [
         (1, 1, "FM03"),
@@ -101,7 +101,7 @@ def test_ignore_above_a_heading_covers_the_section_and_its_sub_sections(
 ) -> None:
     text = FRONT + BODY.replace(
         "## Treatment",
-        '<!-- editorial: ignore ST05 reason="desk" -->\n## Living with it\n\nRest.\n\n'
+        '<!-- editorial: ignore ST05 reason="desk" -->\n## Our stories\n\nRest.\n\n'
         "### Work\n\nStay home.\n\n## Treatment",
     )
     assert codes(text, templates) == []

@@ -19,7 +19,6 @@ CATALOGUE: dict[str, str] = {
     "E009": "YAML anchors and aliases are not allowed",
     "E010": "the front matter must be a mapping of keys to values, not {detail}",
     "E011": "no such file or directory",
-    "E012": "template error: {detail}",
     "E013": "configuration error: {detail}",
     "E014": "the YAML is nested more than {detail} levels deep",
     "E015": "impossible date or time '{detail}'",

@@ -78,11 +78,6 @@ class Section(BaseModel):
         """The blocks a reader reads: paragraphs (HTML comments and code excluded)."""
         return [b for b in self.blocks if b.kind == "paragraph"]
 
-    @property
-    def is_empty(self) -> bool:
-        """True when the section has no prose."""
-        return not any(b.content.strip() for b in self.prose_blocks)
-
 
 class Article(BaseModel):
     """A parsed draft. `text` is exactly what was read; every position refers to it."""
@@ -123,13 +118,3 @@ class Article(BaseModel):
         line = self.text.count("\n", 0, offset) + 1
         column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
         return line, column
-
-    def section_named(self, heading: str) -> Section | None:
-        """The first section whose heading equals `heading` (white space and case folded)."""
-        from validators.text import normalize_key
-
-        key = normalize_key(heading)
-        for section in self.sections:
-            if section.heading is not None and normalize_key(section.heading) == key:
-                return section
-        return None

@@ -58,8 +58,6 @@ def read_file_bytes(
         raise InputError("E001", path, detail=exc.strerror or str(exc), hint="check its permissions") from exc
     try:
         mode = os.fstat(handle).st_mode
-        if stat.S_ISDIR(mode):
-            raise InputError("E001", path, detail="it is a directory", hint=f"give {what}")
         if not stat.S_ISREG(mode):
             raise InputError("E018", path, detail=_file_kind(mode), hint=f"give {what}")
         with os.fdopen(handle, "rb", closefd=False) as stream:
@@ -77,6 +75,7 @@ def read_file_bytes(
 
 def _file_kind(mode: int) -> str:
     kinds = [
+        (stat.S_ISDIR, "a directory"),
         (stat.S_ISFIFO, "a FIFO"),
         (stat.S_ISCHR, "a character device"),
         (stat.S_ISBLK, "a block device"),

@@ -1,7 +1,8 @@
 """The rule registry: `ALL_RULES`, every rule `editorial check` runs, in a stable order.
 
 Front matter (FM), structure (ST), disclaimers (DS), metadata (SL) and suppression (SP) rules live
-next to this module; the prose rules (TY, CL, RD) in `validators.rules.prose`.
+next to this module; the prose rules (TY, CL, RD) in `validators.rules.prose`, and the slips of
+copied text (TY06-TY12) in `validators.rules.prose_slips`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from validators.rules.disclaimer import DISCLAIMER_RULES
 from validators.rules.frontmatter import FRONT_MATTER_RULES
 from validators.rules.metadata import METADATA_RULES
 from validators.rules.prose import PROSE_RULES
+from validators.rules.prose_slips import PROSE_SLIP_RULES
 from validators.rules.safety import SAFETY_RULES
 from validators.rules.structure import STRUCTURE_RULES
 from validators.rules.suppression import suppression_rules
@@ -31,6 +33,7 @@ ALL_RULES: list[Rule] = [
     *METADATA_RULES,
     *PROSE_RULES,
     *SAFETY_RULES,
+    *PROSE_SLIP_RULES,
     *suppression_rules(known=rule_codes),
 ]
 
