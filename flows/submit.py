@@ -88,6 +88,7 @@ def save_submission(submission: Submission, repo_path: Path | None, now: datetim
     recorded meanwhile makes the submission read and carry over again, so it is never lost.
     """
     from content_repo.errors import RefRaceError, SlugError
+    from content_repo.safety import MAX_LEDGER_BYTES
     from flows.context import identity_of, load_policy_from, load_roster_from, open_repo
     from reviewers.desk import submit
 
@@ -107,9 +108,10 @@ def save_submission(submission: Submission, repo_path: Path | None, now: datetim
                 roster=load_roster_from(repo),
                 policy=load_policy_from(repo),
                 now=now,
+                max_ledger_bytes=MAX_LEDGER_BYTES,
             )
             ledger = submitted.ledger
-            errors = len(submission.errors)
+            errors = len(submission.errors) + len(submitted.findings)
             message = (
                 f"Submit {article.slug}: {errors} error(s), {len(ledger.claims)} claim(s), "
                 f"{len(submitted.reopened)} to review, {len(submitted.carried)} carried over"
@@ -184,7 +186,7 @@ def submit_draft(path: Path, repo_path: Path | None = None, now: datetime | None
         path=str(path),
         commit=commit,
         status=submitted.status,
-        findings=submission.findings,
+        findings=[*submitted.findings, *submission.findings],
         ledger=submitted.ledger,
         reopened=submitted.reopened,
     )

@@ -110,6 +110,7 @@ class Submitted(BaseModel):
     writer: Person
     carried: list[str] = Field(description="Claims whose decisions carried over (sentence unchanged).")
     reopened: list[str] = Field(description="Claims pending again: new or changed sentences.")
+    findings: list[Finding] = Field(default_factory=list, description="Findings of the desk (LG01).")
 
     @property
     def status(self) -> DraftStatus:
@@ -205,6 +206,9 @@ def carry_source(draft: ReviewLedger | None, published: ReviewLedger | None) -> 
     return draft if draft is not None else published
 
 
+LEDGER_TOO_LARGE = "LG01"
+
+
 def submit(
     submission: Submission,
     *,
@@ -213,14 +217,48 @@ def submit(
     roster: Roster,
     policy: Policy,
     now: datetime,
+    max_ledger_bytes: int | None = None,
 ) -> Submitted:
-    """A writer's submission: the writer checked against the roster, the ledger opened with carry-over."""
+    """A writer's submission: the writer checked against the roster, the ledger opened with carry-over.
+
+    A ledger over `max_ledger_bytes` is not opened for review: the draft is still saved, with a ledger
+    holding no claims and the error LG01 (so it stands as "needs changes" and nothing is lost).
+    """
     writer = writer_of(submission.article, roster)
     previous = carry_source(draft_ledger, published_ledger)
     ledger = open_ledger(submission, previous, now, policy, writer.id)
+    if max_ledger_bytes is not None:
+        size = len(ledger.to_yaml().encode("utf-8"))
+        if size > max_ledger_bytes:
+            return too_large(submission, ledger, writer, size, max_ledger_bytes)
     carried = set(ledger.carried_over)
     reopened = [c.key for c in ledger.claims if c.key not in carried]
     return Submitted(ledger=ledger, writer=writer, carried=ledger.carried_over, reopened=reopened)
+
+
+def ledger_too_large_finding(submission: Submission, size: int, limit: int, claims: int) -> Finding:
+    """The error a draft gets when its review ledger would be over the repository's limit."""
+    return Finding(
+        code=LEDGER_TOO_LARGE,
+        rule="review-ledger-too-large",
+        severity=Severity.ERROR,
+        message=f"the review ledger would be {size} bytes ({claims} claims), over the {limit}-byte limit; "
+        "the draft is saved but cannot be reviewed",
+        path=submission.article.path,
+        line=1,
+        column=1,
+        hint="split the article into shorter articles (fewer sentences for clinicians to check)",
+    )
+
+
+def too_large(
+    submission: Submission, ledger: ReviewLedger, writer: Person, size: int, limit: int
+) -> Submitted:
+    """The submission of a draft whose ledger is too large: saved as "needs changes", no claims."""
+    finding = ledger_too_large_finding(submission, size, limit, len(ledger.claims))
+    summary = summarize_findings([*submission.findings, finding])
+    empty = ledger.model_copy(update={"claims": [], "carried_over": [], "comments": [], "findings": summary})
+    return Submitted(ledger=empty, writer=writer, carried=[], reopened=[], findings=[finding])
 
 
 def reopen(submission: Submission, now: datetime, policy: Policy) -> ReviewLedger:

@@ -461,3 +461,34 @@ def test_after_review_every_changed_sentence_is_a_claim_with_or_without_flags() 
     kept = third.claim(changed.key)
     assert kept is not None and kept.status is ClaimStatus.APPROVED
     assert publish_gate(third, submission_of(added), roster(), POLICY, NOW) == []
+
+
+def test_a_ledger_over_the_limit_is_saved_as_needs_changes_with_one_clear_error() -> None:
+    article = make_article()
+    submitted = submit(
+        submission_of(article),
+        draft_ledger=None,
+        published_ledger=None,
+        roster=roster(),
+        policy=POLICY,
+        now=NOW,
+        max_ledger_bytes=500,
+    )
+    [finding] = submitted.findings
+    assert (finding.code, finding.severity, finding.line) == ("LG01", Severity.ERROR, 1)
+    assert finding.message.startswith("the review ledger would be ")
+    assert finding.message.endswith(
+        " bytes (3 claims), over the 500-byte limit; the draft is saved but cannot be reviewed"
+    )
+    assert submitted.ledger.claims == [] and submitted.ledger.findings.error_codes == ["LG01"]
+    assert submitted.status is DraftStatus.NEEDS_CHANGES
+    roomy = submit(
+        submission_of(article),
+        draft_ledger=None,
+        published_ledger=None,
+        roster=roster(),
+        policy=POLICY,
+        now=NOW,
+        max_ledger_bytes=4 * 1024 * 1024,
+    )
+    assert roomy.findings == [] and len(roomy.ledger.claims) == 3
