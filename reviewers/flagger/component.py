@@ -107,6 +107,9 @@ _SALT_WORDS = frozenset(
 _CLASS_HEAD_HASHES = frozenset(string_id(word) for word in _CLASS_HEADS)
 _SALT_HASHES = frozenset(string_id(word) for word in _SALT_WORDS)
 _DIRECTIVE = FlagCategory.DIRECTIVE.value
+_STATEMENTS = frozenset(
+    category.value for category in (FlagCategory.DIRECTIVE, FlagCategory.DOSAGE, FlagCategory.NUMERIC_CLAIM)
+)
 _DEFINITION = re.compile(rf"\s*\(\s*([^()\s;,]{{2,{MAX_ABBREVIATION_CHARS}}})\s*\)")
 _ABBREVIATION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/+.]*$")
 
@@ -192,6 +195,7 @@ class EditorialTerms:
                 without_suppressed([*found, *self.pattern_matches(text, column, hits)]),
                 self.approval,
                 self.patterns.emergency_ids,
+                self.patterns.weak_ids,
             )
             for found, text, column, hits in zip(terms, texts, columns, patterns, strict=True)
         ]
@@ -354,13 +358,15 @@ class EditorialTerms:
                 added.append(Match(first, end, label, entry_id, ABBREVIATION_RULE))
         if not added:
             return matches
-        return resolve_matches([*matches, *added], self.approval, self.patterns.emergency_ids)
+        return resolve_matches(
+            [*matches, *added], self.approval, self.patterns.emergency_ids, self.patterns.weak_ids
+        )
 
 
 def without_suppressed(matches: list[Match]) -> list[Match]:
     """The matches without those of `suppress` rules (label `SUPPRESSED`: names of organisations
-    and organisms, pronunciation guides) and without the lexicon terms overlapping one of them
-    (pattern matches stay: "Ask the American Cancer Society" is still a directive)."""
+    and organisms, pronunciation guides) and without the terms overlapping one of them (statements
+    stay: "Ask the American Cancer Society" is still a directive)."""
     hidden = [(match.start, match.end) for match in matches if match.label == SUPPRESSED]
     if not hidden:
         return matches
@@ -368,7 +374,10 @@ def without_suppressed(matches: list[Match]) -> list[Match]:
         match
         for match in matches
         if match.label != SUPPRESSED
-        and (match.entry < 0 or not any(start < match.end and match.start < end for start, end in hidden))
+        and (
+            match.label in _STATEMENTS
+            or not any(start < match.end and match.start < end for start, end in hidden)
+        )
     ]
 
 
@@ -413,12 +422,18 @@ def longest_first(
 
 
 def resolve_matches(
-    matches: list[Match], approval: frozenset[str] = frozenset(), emergency: frozenset[str] = frozenset()
+    matches: list[Match],
+    approval: frozenset[str] = frozenset(),
+    emergency: frozenset[str] = frozenset(),
+    weak: frozenset[str] = frozenset(),
 ) -> list[Match]:
     """Longest wins among overlapping matches (spaCy's `filter_spans` rule), except that a match
     whose label is in `approval` is never hidden by one whose label is not; directives form their
     own layer, so a directive never hides the drug or procedure it mentions, and in it a directive
-    of an `emergency` rule wins over any other it overlaps. Sorted by start."""
+    of an `emergency` rule wins over any other it overlaps. Matches of `weak` rules (names found by
+    their form: "insulin therapy") form a layer too, so they never hide the terms inside them; a
+    weak match overlapping a kept term of its own category is dropped (the lexicon's wins).
+    Sorted by start."""
     if len(matches) < 2:
         return matches
     ordered = sorted(matches, key=_start_then_longest)
@@ -426,13 +441,19 @@ def resolve_matches(
         return ordered  # nothing overlaps: the common case
     kept: list[Match] = []
     for layer in (
-        [m for m in matches if m.label != _DIRECTIVE],
+        [m for m in matches if m.label != _DIRECTIVE and m.rule_id not in weak],
         [m for m in matches if m.label == _DIRECTIVE],
     ):
         if approval:
             kept += _longest_wins_sparing(layer, lambda m: m.label in approval)
         else:
             kept += _longest_wins(layer)
+    if weak:
+        kept += [
+            m
+            for m in _longest_wins([m for m in matches if m.rule_id in weak])
+            if not any(k.label == m.label and k.start < m.end and m.start < k.end for k in kept)
+        ]
     if emergency and any(m.rule_id in emergency for m in matches):
         urgent = _longest_wins([m for m in matches if m.label == _DIRECTIVE and m.rule_id in emergency])
         kept = [

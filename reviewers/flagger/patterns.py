@@ -34,6 +34,11 @@ class PatternRule(BaseModel):
     category: FlagCategory | None = Field(
         default=None, description="What its matches are flagged as; none for a `suppress` rule."
     )
+    weak: bool = Field(
+        default=False,
+        description="Its matches (names found by their form) never hide a term inside them, and "
+        "give way to a lexicon term of their category that they overlap.",
+    )
     suppress: bool = Field(
         default=False,
         description="Its matches are never flagged and hide every term inside them (names of "
@@ -108,6 +113,7 @@ class PatternSet:
     def __init__(self, rules: Sequence[PatternRule]) -> None:
         self.rules = list(rules)
         self.emergency_ids = frozenset(rule.id for rule in self.rules if rule.emergency)
+        self.weak_ids = frozenset(rule.id for rule in self.rules if rule.weak)
         self._compiled = [
             (rule, rule.compiled(), re.compile(rule.trigger) if rule.trigger else None) for rule in self.rules
         ]
