@@ -328,7 +328,7 @@ class Flagger:
                         "term": match.term,
                         "normalized": match.normalized,
                         "category": match.category,
-                        "sentence": segment_text[match.sentence_start : match.sentence_end].rstrip(),
+                        "sentence": segment_text[match.sentence_start : match.sentence_end].strip(),
                         "start": start,
                         "end": offset + match.end,
                         "line": line,
