@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from flagger_fixtures import small_flagger
+
 from reviewers.flagger import Flagger
 from reviewers.flagger.documents import flag_record
 from validators.parser import parse_article
