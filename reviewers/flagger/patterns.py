@@ -50,6 +50,11 @@ class PatternRule(BaseModel):
     emergency: bool = Field(
         default=False, description="Its matches are emergency directives ('call 911'), shown first."
     )
+    reach: tuple[int, int] | None = Field(
+        default=None,
+        description="How far (characters before, after) a match can extend from its trigger's "
+        "hit, when less than the default window: the rule is tried only there.",
+    )
     trigger: str | None = Field(
         default=None,
         description="A plain expression every match contains (literal words, no look-arounds): the "
@@ -144,7 +149,7 @@ class PatternSet:
                 if trigger is None:
                     windows = [(0, len(text))]
                 elif hits[number]:
-                    windows = self.windows(hits[number], len(text))
+                    windows = self.windows(hits[number], len(text), rule.reach)
                 else:
                     continue
                 # each text on its own string, so "^" and look-behinds see where the text starts
@@ -156,14 +161,17 @@ class PatternSet:
                             found[number].append((start, stop, rule))
         return found
 
-    def windows(self, hits: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    def windows(
+        self, hits: list[tuple[int, int]], length: int, reach: tuple[int, int] | None = None
+    ) -> list[tuple[int, int]]:
         """The stretches of a text (of `length` characters) within `WINDOW` characters of a trigger
         hit, merged where they meet: a rule is only tried there. Every match of a rule contains a
         hit of its trigger and is shorter than `WINDOW`, so it lies in one stretch; most paragraphs
         hold no hit at all."""
+        before, after = reach or (self.WINDOW, self.WINDOW)
         windows: list[tuple[int, int]] = []
         for begin, end in hits:
-            begin, end = max(0, begin - self.WINDOW), min(length, end + self.WINDOW)
+            begin, end = max(0, begin - before), min(length, end + after)
             if windows and begin <= windows[-1][1]:
                 windows[-1] = (windows[-1][0], max(windows[-1][1], end))
             else:
