@@ -207,7 +207,7 @@ def test_disabled_rules_are_left_out() -> None:
             "- {id: a, category: dosage, regex: 'x', label: y}\n",
             "rule 1: unknown key 'label' "
             "(allowed keys: id, category, weak, suppress, regex, description, ignore_case, emergency, reach, "
-            "trigger)",
+            "trigger_words, trigger_numbers, trigger)",
         ),
         ("- {id: a, category: dose, regex: 'x'}\n", "rule 1: 'category': 'dose' is not a category"),
         (

@@ -29,10 +29,19 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from reviewers.flagger.columns import (
+    COLUMNS,
+    IDX_COLUMN,
+    LENGTH_COLUMN,
+    LOWER_COLUMN,
+    ORTH_COLUMN,
+    SPACE_COLUMN,
+    Columns,
+    doc_columns,
+)
 from reviewers.flagger.patterns import PatternRule, PatternSet
 from reviewers.flagger.sentences import is_one_of
 from reviewers.flagger.table import SKIPPED_HASHES, KeyIndex, TermTable, string_id
@@ -44,10 +53,6 @@ ABBREVIATION_RULE = "abbreviation-defined-in-text"
 SUPPRESSED = "suppressed"
 """The label of a `suppress` rule's match: never flagged, it hides every match it overlaps."""
 MAX_ABBREVIATION_CHARS = 10
-COLUMNS = [LOWER, ORTH, IS_SPACE, IS_PUNCT, IDX, LENGTH]
-"""The token attributes matching reads, in this column order (one `Doc.to_array` per doc)."""
-LOWER_COLUMN, ORTH_COLUMN, SPACE_COLUMN, PUNCT_COLUMN, IDX_COLUMN, LENGTH_COLUMN = range(len(COLUMNS))
-Columns = npt.NDArray[np.uint64]
 _SEPARATOR_ROW = np.zeros((1, len(COLUMNS)), dtype=np.uint64)
 _CLASS_LABELS = frozenset({FlagCategory.DRUG_CLASS.value})
 _CLASS_HEADS = frozenset(
@@ -130,12 +135,6 @@ class Match(NamedTuple):
     rule_id: str
 
 
-def doc_columns(doc: Doc) -> Columns:
-    """The doc's `COLUMNS` as an (n, 6) uint64 array."""
-    columns: Columns = doc.to_array(COLUMNS).reshape(-1, len(COLUMNS)).astype(np.uint64, copy=False)
-    return columns
-
-
 class EditorialTerms:
     """Marks lexicon terms (longest match) and pattern matches in a Doc."""
 
@@ -189,7 +188,7 @@ class EditorialTerms:
         columns = columns if columns is not None else [doc_columns(doc) for doc in docs]
         texts = texts if texts is not None else [doc_text(doc) for doc in docs]
         terms = self.term_matches(columns)
-        patterns = self.patterns.find_many(texts)
+        patterns = self.patterns.find_many(texts, columns)
         return [
             resolve_matches(
                 without_suppressed([*found, *self.pattern_matches(text, column, hits)]),

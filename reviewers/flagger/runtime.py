@@ -19,17 +19,15 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from reviewers.flagger.cache import cache_key, load_or_build
-from reviewers.flagger.component import (
+from reviewers.flagger.columns import (
     IDX_COLUMN,
     LENGTH_COLUMN,
     ORTH_COLUMN,
     PUNCT_COLUMN,
-    TEXT_KEY,
     Columns,
-    EditorialTerms,
-    Match,
     doc_columns,
 )
+from reviewers.flagger.component import TEXT_KEY, EditorialTerms, Match
 from reviewers.flagger.config import FlaggerConfig, load_config
 from reviewers.flagger.documents import Segment, article_segments, paused_gc, trusted_flag
 from reviewers.flagger.lexicon import LexiconEntry, LexiconInputs, hpo_acknowledgement, hpo_version
