@@ -112,6 +112,8 @@ _SALT_WORDS = frozenset(
 _CLASS_HEAD_HASHES = frozenset(string_id(word) for word in _CLASS_HEADS)
 _SALT_HASHES = frozenset(string_id(word) for word in _SALT_WORDS)
 _DIRECTIVE = FlagCategory.DIRECTIVE.value
+_NAMED_BY_FORM = frozenset({FlagCategory.TEST.value, FlagCategory.PROCEDURE.value})
+"""What the weak rules (names found by their form) give way to when they overlap it."""
 _STATEMENTS = frozenset(
     category.value for category in (FlagCategory.DIRECTIVE, FlagCategory.DOSAGE, FlagCategory.NUMERIC_CLAIM)
 )
@@ -431,7 +433,8 @@ def resolve_matches(
     own layer, so a directive never hides the drug or procedure it mentions, and in it a directive
     of an `emergency` rule wins over any other it overlaps. Matches of `weak` rules (names found by
     their form: "insulin therapy") form a layer too, so they never hide the terms inside them; a
-    weak match overlapping a kept term of its own category is dropped (the lexicon's wins).
+    weak match overlapping a kept test or procedure (what weak rules name) is dropped: the
+    lexicon's wins.
     Sorted by start."""
     if len(matches) < 2:
         return matches
@@ -451,7 +454,7 @@ def resolve_matches(
         kept += [
             m
             for m in _longest_wins([m for m in matches if m.rule_id in weak])
-            if not any(k.label == m.label and k.start < m.end and m.start < k.end for k in kept)
+            if not any(k.label in _NAMED_BY_FORM and k.start < m.end and m.start < k.end for k in kept)
         ]
     if emergency and any(m.rule_id in emergency for m in matches):
         urgent = _longest_wins([m for m in matches if m.label == _DIRECTIVE and m.rule_id in emergency])
