@@ -67,3 +67,26 @@ def test_check_json_has_the_flags_of_each_file(tmp_path: Path) -> None:
     result = FileResult("a.md", flags=[{"term": "x"}])
     assert result.to_dict()["flags"] == [{"term": "x"}]
     assert FileResult("b.md").to_dict()["flags"] == []
+
+
+def test_a_substance_inside_a_disease_name_is_not_flagged_unless_hyphenated(tmp_path: Path) -> None:
+    from flagger_fixtures import SMALL_LEXICON, small_lexicon
+
+    from reviewers.flagger import load_flagger
+    from reviewers.flagger.lexicon import LexiconEntry
+    from reviewers.flags import FlagCategory as C
+
+    entries = [
+        *SMALL_LEXICON,
+        LexiconEntry("histamine intolerance", C.CONDITION, "histamine intolerance", "MeSH", "D0"),
+        LexiconEntry("histamine-induced urticaria", C.CONDITION, "urticaria", "MeSH", "D1"),
+    ]
+    flagger = load_flagger(None, tmp_path / "cache", lexicon=small_lexicon(tmp_path / "lex", entries))
+    body = "# T\n\nHistamine intolerance is rare. Histamine-induced urticaria itches. Histamine rises.\n"
+    found = [(f.term, f.category.value) for f in flagger.flag(parse_article(FRONT + body, "t.md"))]
+    assert found == [
+        ("Histamine intolerance", "condition"),
+        ("Histamine-induced urticaria", "condition"),
+        ("Histamine", "chemical"),
+        ("Histamine", "chemical"),
+    ]

@@ -112,6 +112,10 @@ _SALT_WORDS = frozenset(
 _CLASS_HEAD_HASHES = frozenset(string_id(word) for word in _CLASS_HEADS)
 _SALT_HASHES = frozenset(string_id(word) for word in _SALT_WORDS)
 _DIRECTIVE = FlagCategory.DIRECTIVE.value
+_DISEASE_LABELS = frozenset({FlagCategory.CONDITION.value, FlagCategory.SYMPTOM.value})
+_SUBSTANCE_LABELS = frozenset(
+    {FlagCategory.DRUG.value, FlagCategory.CHEMICAL.value, FlagCategory.DRUG_CLASS.value}
+)
 _NAMED_BY_FORM = frozenset({FlagCategory.TEST.value, FlagCategory.PROCEDURE.value})
 """What the weak rules (names found by their form) give way to when they overlap it."""
 _STATEMENTS = frozenset(
@@ -192,11 +196,15 @@ class EditorialTerms:
         terms = self.term_matches(columns)
         patterns = self.patterns.find_many(texts, columns)
         return [
-            resolve_matches(
-                without_suppressed([*found, *self.pattern_matches(text, column, hits)]),
-                self.approval,
-                self.patterns.emergency_ids,
-                self.patterns.weak_ids,
+            without_names_inside_diseases(
+                resolve_matches(
+                    without_suppressed([*found, *self.pattern_matches(text, column, hits)]),
+                    self.approval,
+                    self.patterns.emergency_ids,
+                    self.patterns.weak_ids,
+                ),
+                text,
+                column,
             )
             for found, text, column, hits in zip(terms, texts, columns, patterns, strict=True)
         ]
@@ -362,6 +370,28 @@ class EditorialTerms:
         return resolve_matches(
             [*matches, *added], self.approval, self.patterns.emergency_ids, self.patterns.weak_ids
         )
+
+
+def without_names_inside_diseases(matches: list[Match], text: str, columns: Columns) -> list[Match]:
+    """The matches without a substance named inside a disease's name ("lactose" in "lactose
+    intolerance", "iron" in "iron deficiency anemia": the disease is the subject, not the
+    substance), except in a hyphenated modifier ("heparin-induced thrombocytopenia", where the
+    drug is what the sentence speaks of)."""
+    diseases = [m for m in matches if m.label in _DISEASE_LABELS]
+    if not diseases:
+        return matches
+    kept: list[Match] = []
+    for match in matches:
+        if match.label in _SUBSTANCE_LABELS and any(
+            d.start <= match.start and match.end <= d.end and (d.start, d.end) != (match.start, match.end)
+            for d in diseases
+        ):
+            last = columns[match.end - 1]
+            after = int(last[IDX_COLUMN] + last[LENGTH_COLUMN])
+            if not text.startswith("-", after):
+                continue
+        kept.append(match)
+    return kept
 
 
 def without_suppressed(matches: list[Match]) -> list[Match]:
