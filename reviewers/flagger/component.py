@@ -121,7 +121,8 @@ _NAMED_BY_FORM = frozenset({FlagCategory.TEST.value, FlagCategory.PROCEDURE.valu
 _STATEMENTS = frozenset(
     category.value for category in (FlagCategory.DIRECTIVE, FlagCategory.DOSAGE, FlagCategory.NUMERIC_CLAIM)
 )
-_DEFINITION = re.compile(rf"\s*\(\s*([^()\s;,]{{2,{MAX_ABBREVIATION_CHARS}}})\s*\)")
+_DEFINITION = re.compile(rf"\s*\(\s*([^()\s;,]{{2,{MAX_ABBREVIATION_CHARS}}})\s*[;,)]")
+"""A short form in brackets right after a term, alone or first in a list: "(5-FU)", "(CD; MIM 158350)"."""
 _ABBREVIATION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/+.]*$")
 
 
@@ -350,7 +351,7 @@ class EditorialTerms:
         pattern = re.compile(
             r"(?<![\w-])(?:"
             + "|".join(re.escape(short) for short in sorted(abbreviations, key=len, reverse=True))
-            + r")(?![\w-])"
+            + r")(?![\w]|-[A-Z0-9])"
         )
         hits = list(pattern.finditer(text))
         if not hits:
@@ -518,10 +519,34 @@ def doc_text(doc: Doc) -> str:
 
 
 def _is_abbreviation_of(short: str, long_form: str) -> bool:
-    """A short form: 2-10 characters, no spaces, a capital or digit, starting with the long form's
-    first letter and no longer than it."""
+    """A short form: 2-10 characters, no spaces, shorter than the long form, whose letters and
+    digits appear in the long form in order, the first one starting a word of it ("5-FU" of
+    "5-fluorouracil", "STZ" of "streptozotocin", "dex" of "dexamethasone", "HCTZ" of
+    "hydrochlorothiazide"). A lower-case short form must also begin the long form ("dex"), so an
+    ordinary word in brackets is not taken for one."""
     if not (2 <= len(short) <= MAX_ABBREVIATION_CHARS) or not _ABBREVIATION_SHAPE.match(short):
         return False
-    if not any(char.isupper() or char.isdigit() for char in short) or len(short) >= len(long_form):
+    if len(short) >= len(long_form):
         return False
-    return short[0].casefold() == long_form[0].casefold()
+    letters = [char for char in short.casefold() if char.isalnum()]
+    long_folded = long_form.casefold()
+    if not letters:
+        return False
+    if not any(char.isupper() or char.isdigit() for char in short):
+        return long_folded.startswith(short.casefold())
+    starts = [0, *(m.end() for m in re.finditer(r"[\s\-/(]+", long_folded))]
+    for start in starts:
+        if long_folded.startswith(letters[0], start) and _in_order(letters[1:], long_folded, start + 1):
+            return True
+    return False
+
+
+def _in_order(letters: list[str], text: str, start: int) -> bool:
+    """Whether the letters appear in `text` from `start` on, in order."""
+    at = start
+    for letter in letters:
+        at = text.find(letter, at)
+        if at < 0:
+            return False
+        at += 1
+    return True
