@@ -482,10 +482,11 @@ def resolve_matches(
         else:
             kept += _longest_wins(layer)
     if weak:
+        named = {token for k in kept if k.label in _NAMED_BY_FORM for token in range(k.start, k.end)}
         kept += [
             m
             for m in _longest_wins([m for m in matches if m.rule_id in weak])
-            if not any(k.label in _NAMED_BY_FORM and k.start < m.end and m.start < k.end for k in kept)
+            if named.isdisjoint(range(m.start, m.end))
         ]
     if emergency and any(m.rule_id in emergency for m in matches):
         urgent = _longest_wins([m for m in matches if m.label == _DIRECTIVE and m.rule_id in emergency])
