@@ -353,8 +353,14 @@ class ContentRepo:
         *,
         ledger_text: str | None = None,
         message: str | None = None,
+        expected_head: str | None = None,
+        check_head: bool = False,
     ) -> CommitInfo:
-        """Commit the article (and its ledger when given) on `drafts/<slug>`, made from main when new."""
+        """Commit the article (and its ledger when given) on `drafts/<slug>`, made from main when new.
+
+        With `check_head`, the draft must still be at `expected_head` (None: no draft yet), else
+        RefRaceError: the caller read the previous ledger there and must read it again.
+        """
         slug = check_slug(article.slug)
         files: dict[str, bytes | None] = {
             article_path(slug): check_size("article", article.text, MAX_ARTICLE_BYTES)
@@ -362,7 +368,13 @@ class ContentRepo:
         if ledger_text is not None:
             files[review_path(slug)] = check_size("review ledger", ledger_text, MAX_LEDGER_BYTES)
         return self._commit_on_draft(
-            slug, files, author, message or f"Submit {slug}", expected_head=None, must_exist=False
+            slug,
+            files,
+            author,
+            message or f"Submit {slug}",
+            expected_head=expected_head,
+            must_exist=False,
+            check_head=check_head,
         )
 
     def record_review(
@@ -396,14 +408,16 @@ class ContentRepo:
         *,
         expected_head: str | None,
         must_exist: bool,
+        check_head: bool = False,
     ) -> CommitInfo:
         ref = draft_ref(slug)
+        check_head = check_head or expected_head is not None
         blobs = self._store_texts(files)
         writes_article = article_path(slug) in files
 
         def attempt(_: int) -> CommitInfo | None:
             head = self.objects.resolve(ref)
-            if expected_head is not None and head != expected_head:
+            if check_head and head != expected_head:
                 raise RefRaceError(ref, expected_head, head)
             writer = author.format() if writes_article else None
             if head is None:
@@ -431,7 +445,7 @@ class ContentRepo:
             try:
                 self.refs.apply([command.format(new=commit)])
             except RefUpdateRejected as exc:
-                if expected_head is not None:
+                if check_head:
                     raise RefRaceError(ref, expected_head, self.objects.resolve(ref)) from exc
                 return None
             return self.commit_info(commit)

@@ -139,6 +139,34 @@ def test_every_corpus_names_its_mapping(name: str) -> None:
     assert set(spec.predicted_labels.values()) <= set(spec.gold_labels.values())
 
 
+@pytest.mark.slow
+def test_the_shared_corpora_read_whole_with_spans_inside_their_texts(shared_eval: Path) -> None:
+    """The real corpora in ../shared/eval (skipped on a clone without them)."""
+    documents = {spec.name: read_corpus(spec, shared_eval) for spec in CORPORA}
+    assert {name: len(docs) for name, docs in documents.items()} == {
+        "bc5cdr-dev": 500,
+        "bc5cdr-train": 500,
+        "ncbi-disease-dev": 100,
+        "ddi2013-train": 714,
+        "consumer-dev": 120,
+        "safety-dev": 200,
+    }
+    mentions = {name: [m for d in docs for m in d.mentions] for name, docs in documents.items()}
+    assert {name: len(found) for name, found in mentions.items()} == {
+        "bc5cdr-dev": 9591,
+        "bc5cdr-train": 9385,
+        "ncbi-disease-dev": 787,
+        "ddi2013-train": 14765,
+        "consumer-dev": 267,
+        "safety-dev": 85,
+    }
+    for spec in CORPORA:  # every gold label is scored, but DDI's unapproved substances (documented)
+        assert {m.label for m in mentions[spec.name]} - set(spec.gold_labels) <= {"drug_n"}
+        for document in documents[spec.name]:
+            for mention in document.mentions:
+                assert 0 <= mention.start < mention.end <= len(document.texts[mention.part]), mention
+
+
 def test_read_jsonl_keeps_unsure_spans_apart_and_labels_emergencies_twice() -> None:
     consumer = read_corpus(SPECS["consumer-dev"], EVAL)
     assert [d.doc_id for d in consumer] == ["c1", "c2"]

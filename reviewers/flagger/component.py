@@ -503,15 +503,6 @@ def _start_then_longest(match: Match) -> tuple[int, int]:
     return match.start, -match.end
 
 
-def resolve_overlaps(spans: Iterable[Span], approval: frozenset[str] = frozenset()) -> list[Span]:
-    """`resolve_matches` for spans (kept for callers holding spans)."""
-    by_match = {
-        Match(span.start, span.end, span.label_, int(span.kb_id_) if span.kb_id_ else -1, span.id_): span
-        for span in spans
-    }
-    return [by_match[match] for match in resolve_matches(list(by_match), approval)]
-
-
 def doc_text(doc: Doc) -> str:
     """The doc's text: the original string when the caller stored it under `user_data[TEXT_KEY]`
     (rebuilding `doc.text` from tokens costs more than tokenizing)."""

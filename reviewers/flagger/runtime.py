@@ -40,7 +40,12 @@ from validators.findings import Finding, Severity
 from validators.models import Article
 from validators.text import normalize_key, normalize_text
 
-DEFAULT_CACHE_DIR = Path.home() / ".cache" / "editorial"
+
+def default_cache_dir() -> Path:
+    """Where compiled term tables go when no cache dir is given: `~/.cache/editorial`, read at call time."""
+    return Path.home() / ".cache" / "editorial"
+
+
 TOKENIZER_CACHE_SIZE = 500_000
 PIPE_BATCH_SIZE = 256
 ARTICLE_BATCH_SIZE = 64
@@ -106,11 +111,6 @@ class SentenceIndex:
         self.starts: list[int] = starts.tolist()
         self.start_chars: list[int] = idx[starts].tolist()
         self.end_chars: list[int] = (idx[last] + length[last]).tolist()
-
-    @classmethod
-    def of(cls, doc: Doc) -> SentenceIndex:
-        """The sentences of a doc (by the editorial sentencizer's rule)."""
-        return cls(doc_columns(doc))
 
     @classmethod
     def of_many(cls, columns: Sequence[Columns]) -> list[SentenceIndex]:
@@ -382,7 +382,7 @@ def load_flagger(
     nlp = make_pipeline()
     component = cast(EditorialTerms, nlp.get_pipe("editorial_terms"))
     key = cache_key(lexicon.fingerprint(), config.fingerprint())
-    result = load_or_build(cache_dir or DEFAULT_CACHE_DIR, key, lambda: build_table(nlp, lexicon, config))
+    result = load_or_build(cache_dir or default_cache_dir(), key, lambda: build_table(nlp, lexicon, config))
     component.use(result.table, PatternSet(patterns), approval=(c.value for c in config.needs_approval))
     info = FlaggerInfo(
         entries=len(result.table),

@@ -42,6 +42,7 @@ class _Strict(BaseModel):
 
 class ReadingGradeTerms(_Strict):
     min_words: int = Field(ge=0)
+    quote_min_words: int = Field(default=8, ge=1)
 
 
 class DoubledWordTerms(_Strict):
@@ -223,24 +224,43 @@ def _quote(text: str, limit: int = 80) -> str:
 
 
 class ReadingGrade(Rule):
-    """A section's Flesch–Kincaid grade is above the template's `reading_grade_max`."""
+    """A section's Flesch–Kincaid grade is above the template's `reading_grade_max`.
+
+    Only prose is graded: paragraphs, never list items, table rows or disclaimers (a list of names or
+    links has no sentences to grade). A section is the template's section with its sub-sections; one
+    with fewer than `min_words` words of prose is not graded. The hint quotes the hardest real
+    sentence: one of at least `quote_min_words` words when the section has one.
+    """
 
     code: ClassVar[str] = "RD01"
     name: ClassVar[str] = "reading-grade"
     severity: ClassVar[Severity] = Severity.WARNING
-    description: ClassVar[str] = "A section reads above the target grade (Flesch–Kincaid, per section)."
+    description: ClassVar[str] = (
+        "A section's prose (lists and tables aside) reads above the target grade (Flesch–Kincaid)."
+    )
 
     def check(self, article: Article, template: Template) -> Iterable[Finding]:
         """One finding per section whose grade (disclaimers left out) is above the target."""
+        from validators.rules.structure import section_layout
+
         terms = load_prose_terms().reading_grade
         disclaimers = [normalize_text(d.text) for d in template.disclaimers]
+        tops = {id(top.section) for top in section_layout(article, template).sections}
+        owner: dict[int, Section] = {}
+        current: Section | None = None
+        for section in article.sections:
+            if id(section) in tops:
+                current = section
+            elif current is not None and section.level > current.level:
+                owner[id(section)] = current  # a sub-section is graded with its section
         by_section: dict[int, list[tuple[Block, Sentence]]] = {}
         sections: dict[int, Section] = {}
         for item in prose_blocks(article):
-            if any(d in normalize_text(item.view) for d in disclaimers):
+            if _NOT_PROSE.match(item.block.text) or any(d in normalize_text(item.view) for d in disclaimers):
                 continue
-            key = id(item.section)
-            sections[key] = item.section
+            section = owner.get(id(item.section), item.section)
+            key = id(section)
+            sections[key] = section
             by_section.setdefault(key, []).extend((item.block, s) for s in split_sentences(item.view))
         for key, sentences in by_section.items():
             word_count = sum(s.words for _, s in sentences)
@@ -251,7 +271,8 @@ class ReadingGrade(Rule):
             if grade <= template.reading_grade_max:
                 continue
             section = sections[key]
-            block, hardest = max(sentences, key=lambda pair: (pair[1].grade, pair[1].words))
+            quotable = [pair for pair in sentences if pair[1].words >= terms.quote_min_words] or sentences
+            block, hardest = max(quotable, key=lambda pair: (pair[1].grade, pair[1].words))
             line, _ = _position(article, block, hardest.start)
             name = f"'{section.heading}'" if section.heading is not None else "the text before any heading"
             line_of_section = section.line if section.heading is not None else sentences[0][0].line
@@ -264,6 +285,10 @@ class ReadingGrade(Rule):
                     f"grade {hardest.grade:.1f}): '{_quote(hardest.text)}'"
                 ),
             )
+
+
+_NOT_PROSE = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:[-+*]|\d{1,9}[.)]|\|)(?=[ \t]|$)")
+"""A list item or a table row: not graded."""
 
 
 # --- TY: typographic slips -----------------------------------------------------------------------
@@ -325,8 +350,11 @@ class MissingFullStop(Rule):
         items = list(prose_blocks(article))
         lower_words = {w.casefold() for item in items for w in self._LOWER_WORD.findall(item.view)}
         for item in items:
+            run_in_ends = {end for _, end, _ in run_in_headings(item.view)}
             for match in self._PATTERN.finditer(item.view):
                 last, first = match.group(1), match.group(2)
+                if match.end(1) in run_in_ends:
+                    continue  # a heading run into its sentence (TY10), not a lost full stop
                 folded = first.casefold()
                 if last.casefold() in non_final or folded in names:
                     continue
@@ -346,6 +374,80 @@ class MissingFullStop(Rule):
                     column=column,
                     hint=f"put a full stop after '{last}', or write '{folded}' in lower case",
                 )
+
+
+_SENTENCE_START = re.compile(r"(?:^|(?<=[.!?:]\s)|(?<=[.!?:]\s\s)|(?<=\n))(?=[A-Z])")
+_TOKEN = re.compile(r"[\w'’()-]+")
+_WIDE_GAP = re.compile(r"(?<=[^\s])(?: {3,})(?=[A-Z])")
+
+
+def run_in_headings(view: str) -> list[tuple[int, int, str]]:
+    """(start, end, heading) of each heading run into the sentence after it, in a prose view.
+
+    Three shapes: the heading's words start the sentence again ("Radiation therapy Radiation
+    therapy is ..."); a wide gap where the line break was ("Surgery    Gallbladder cancer may ...");
+    a Title Case phrase at a sentence's start followed by a capitalized sentence opener ("Genetic
+    Diseases Each cell contains ...").
+    """
+    found: dict[int, tuple[int, int, str]] = {}
+    starters = {w.casefold() for w in load_prose_terms().missing_full_stop.sentence_starters}
+    for start in _SENTENCE_START.finditer(view):
+        tokens = list(_TOKEN.finditer(view, start.start(), min(len(view), start.start() + 240)))
+        words = [t.group() for t in tokens]
+        for size in range(1, min(8, len(words) // 2 + 1)):
+            if [w.casefold() for w in words[:size]] == [w.casefold() for w in words[size : 2 * size]]:
+                if size == 1 and not words[1][0].isupper():
+                    break  # "Very very": a doubled word (TY01), no heading
+                if _only_space(view, tokens[size - 1].end(), tokens[size].start()):
+                    end = tokens[size - 1].end()
+                    found[start.start()] = (start.start(), end, view[start.start() : end])
+                break
+        if start.start() not in found:
+            title = 0
+            while title < min(len(words), 6) and (words[title][0].isupper() or words[title] in _SMALL_WORDS):
+                opener = words[title][0].isupper() and words[title].casefold() in starters
+                if title and opener and len(words) > title + 1:
+                    following = words[title + 1]
+                    if (
+                        following[0].islower()
+                        and words[title - 1] not in _SMALL_WORDS
+                        and words[0].casefold() not in starters
+                        and _no_stop(view, tokens[0].start(), tokens[title].start())
+                    ):
+                        end = tokens[title - 1].end()
+                        found[start.start()] = (start.start(), end, view[start.start() : end])
+                    break
+                title += 1
+    previous_gap = 0
+    for gap in _WIDE_GAP.finditer(view):
+        stops = [view.rfind(mark, 0, gap.start()) for mark in (". ", "? ", "! ")]
+        bounds = [
+            view.rfind("\n", 0, gap.start()) + 1,
+            previous_gap,
+            *(stop + 2 for stop in stops if stop >= 0),
+        ]
+        previous_gap = gap.end()
+        begin = max(bounds)
+        while begin < gap.start() and view[begin].isspace():
+            begin += 1
+        heading = view[begin : gap.start()]
+        if heading and heading[-1] not in ".!?:;," and len(heading.split()) <= 10 and begin not in found:
+            found[begin] = (begin, gap.start(), heading)
+    return sorted(found.values())
+
+
+_SMALL_WORDS = frozenset({"and", "of", "the", "in", "for", "or", "to", "with", "on", "a", "an", "by", "&"})
+
+
+def _only_space(view: str, start: int, end: int) -> bool:
+    """Only spaces (and at most one line break) between two words."""
+    gap = view[start:end]
+    return not gap.strip() and gap.count("\n") <= 1
+
+
+def _no_stop(view: str, start: int, end: int) -> bool:
+    """No punctuation or markup between `start` and `end` (one phrase, not a sentence's end)."""
+    return not re.search(r"[.!?:;,\n]", view[start:end]) and MASK not in view[start:end]
 
 
 class HyphenSpace(Rule):
