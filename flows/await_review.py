@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from flows.record_review import record_review
 from flows.review_actions import ReviewOutcome
-from flows.tasks import settings_for, utc_now
+from flows.tasks import markdown_text, settings_for, utc_now
 from reviewers.ledger import Claim, DecisionInput, Verdict
 from reviewers.policy import PolicyError
 from validators.errors import EditorialError
@@ -113,7 +113,7 @@ def form_description(slug: str, pending: list[PendingClaim], problem: str | None
     """The Markdown shown above the form: what was wrong with the last answer, then the claims."""
     lines: list[str] = []
     if problem:
-        lines += [f"**Your last answer was not recorded:** {problem}", ""]
+        lines += [f"**Your last answer was not recorded:** {markdown_text(problem)}", ""]
     lines += [
         f"## Claims of `{slug}` waiting for your decision",
         "",
@@ -123,10 +123,10 @@ def form_description(slug: str, pending: list[PendingClaim], problem: str | None
         "",
     ]
     for number, claim in enumerate(pending, start=1):
-        terms = ", ".join(f"**{t}**" for t in claim.terms)
+        terms = ", ".join(f"**{markdown_text(t)}**" for t in claim.terms)
         lines.append(
             f"{number}. `{claim.key}` line {claim.line} ({', '.join(claim.categories)}: {terms}): "
-            f"{claim.sentence}"
+            f"{markdown_text(claim.sentence)}"
         )
     return "\n".join(lines)
 
@@ -220,7 +220,8 @@ def await_review(
             logger.warning("answer %d not recorded: %s", asked, problem)
             create_markdown_artifact(
                 key=f"review-answer-{slug}",
-                markdown=f"# Answer {asked} on `{slug}` not recorded\n\n{problem}\n\nAsked again.",
+                markdown=f"# Answer {asked} on `{slug}` not recorded\n\n{markdown_text(problem)}\n\n"
+                "Asked again.",
                 description=f"Answer from {reviewer_id} refused",
             )
             pending = pending_claims(repo_path, slug, reviewer_id)

@@ -19,7 +19,7 @@ def summary_markdown(outcome: ReviewOutcome) -> str:
     """The artifact a person reads in the Prefect UI."""
     rows = [
         [
-            f"`{r.claim}`",
+            r.claim,
             "+".join(r.decision.categories),
             ", ".join(r.terms),
             r.decision.verdict.value,

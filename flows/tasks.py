@@ -7,6 +7,8 @@ sentence: Prefect costs a few milliseconds per task run. No domain logic lives h
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -168,12 +170,21 @@ def check_file_batch(paths: list[Path], repo_path: Path | None = None) -> list[F
     return check_files(paths, settings_for(repo_path))
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def markdown_text(value: object) -> str:
+    """Text from an article, a note or a name, safe inside a Markdown artifact: shown as written.
+
+    HTML is escaped (`<img onerror=...>` stays text), Markdown punctuation is backslash-escaped (no
+    link, image or emphasis can be injected), and a line break becomes a space.
+    """
+    text = html.escape(str(value), quote=False).replace("\r", " ").replace("\n", " ")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A Markdown table; pipes and newlines inside cells are escaped so the table stays whole."""
-
-    def cell(value: object) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
-
+    """A Markdown table whose cells are escaped text (`markdown_text`), so the table stays whole."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines.extend("| " + " | ".join(cell(v) for v in row) + " |" for row in rows)
+    lines.extend("| " + " | ".join(markdown_text(v) for v in row) + " |" for row in rows)
     return "\n".join(lines)
