@@ -191,6 +191,7 @@ def test_json_report_names_unusable_files(tmp_path: Path, monkeypatch: pytest.Mo
             "hint": "write the front matter and the article",
         },
         "findings": [],
+        "flags": [],
     }
     assert report["files"][1]["status"] == "checked"
     assert report["summary"] == {

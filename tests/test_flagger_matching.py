@@ -208,7 +208,8 @@ def test_categories_default_approval() -> None:
     from reviewers.flagger.config import load_config
 
     config = load_config()
-    assert [c for c in FlagCategory if not config.approval_needed(c)] == [
+    flagged = [c for c in FlagCategory if c is not FlagCategory.CHANGED_TEXT]  # that one is the desk's
+    assert [c for c in flagged if not config.approval_needed(c)] == [
         FlagCategory.CONDITION,
         FlagCategory.SYMPTOM,
     ]
@@ -410,3 +411,18 @@ def test_the_registered_component_sets_spans_like_a_span_ruler(flagger: Flagger)
     assert [s.text for s in doc.sents] == ["Vinblastine must be given before a needle aspiration biopsy."]
     [processed] = list(flagger.process(["Vinblastine."]))
     assert [s.text for s in processed.spans["editorial_terms"]] == ["Vinblastine"]
+
+
+def test_abbreviations_defined_more_generally(flagger: Flagger) -> None:
+    body = (
+        "## Treatment\n\nDoctors use vinblastine (VBL; a vinca alkaloid) and histamine (hist).\n\n"
+        "VBL-induced nausea. The hist level. Vinblastine (drug) is given.\n"
+    )
+    found = [(f.term, f.rule_id) for f in flagger.flag(parse_article(FRONT + body, "t.md"))]
+    assert [term for term, rule in found if rule == "abbreviation-defined-in-text"] == [
+        "VBL",
+        "hist",
+        "VBL",
+        "hist",
+    ]
+    assert ("drug", "abbreviation-defined-in-text") not in found  # an ordinary word in brackets

@@ -75,14 +75,15 @@ def test_only_the_longest_when_the_longer_term_needs_approval_too(tmp_path: Path
 def test_an_approval_term_later_inside_a_condition_is_kept_but_informational_ones_still_hide(
     tmp_path: Path,
 ) -> None:
-    # "iron" (chemical) inside a condition is kept; "thrombocytopenia" (informational) stays hidden
-    sentence = "Severe iron deficiency anemia and heparin-induced thrombocytopenia."
+    # "heparin" in a hyphenated modifier of a condition is kept; "thrombocytopenia" (informational)
+    # stays hidden; "iron" named inside a disease's name is not a claim about iron: not flagged
+    sentence = "Severe iron deficiency anemia and heparin-induced thrombocytopenia. Iron helps."
     found = [(term, category) for term, category, *_ in _flags(_flagger(tmp_path), sentence + "\n")]
     assert found == [
         ("iron deficiency anemia", "condition"),
-        ("iron", "chemical"),
         ("heparin-induced thrombocytopenia", "condition"),
         ("heparin", "drug"),
+        ("Iron", "chemical"),
     ]
 
 

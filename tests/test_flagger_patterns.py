@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewers.flagger.patterns import PatternSet, load_patterns
+from reviewers.flagger.patterns import PatternRule, PatternSet, load_patterns
 from validators.errors import ConfigError
 
 
@@ -174,6 +174,14 @@ def test_numeric_claim_patterns(patterns: PatternSet, text: str, expected: list[
     assert [m for m in matches(patterns, text) if m[1].startswith("numeric")] == expected
 
 
+def test_a_rule_with_a_reach_is_tried_only_that_far_from_its_trigger() -> None:
+    wide = PatternRule(id="a", category="dosage", regex=r"x\s+\d+", trigger="x")
+    near = PatternRule(id="b", category="dosage", regex=r"x\s+\d+", trigger="x", reach=(0, 3))
+    text = "x 12 and x      34"
+    assert [text[s:e] for s, e, _ in PatternSet([wide]).finditer(text)] == ["x 12", "x      34"]
+    assert [text[s:e] for s, e, _ in PatternSet([near]).finditer(text)] == ["x 12"]  # 34 is too far
+
+
 def test_definitions_are_written_once_and_must_come_first(tmp_path: Path) -> None:
     path = tmp_path / "patterns.yaml"
     path.write_text(
@@ -198,7 +206,8 @@ def test_disabled_rules_are_left_out() -> None:
         (
             "- {id: a, category: dosage, regex: 'x', label: y}\n",
             "rule 1: unknown key 'label' "
-            "(allowed keys: id, category, regex, description, ignore_case, emergency, trigger)",
+            "(allowed keys: id, category, weak, suppress, regex, description, ignore_case, emergency, reach, "
+            "trigger_words, trigger_numbers, trigger)",
         ),
         ("- {id: a, category: dose, regex: 'x'}\n", "rule 1: 'category': 'dose' is not a category"),
         (
@@ -210,6 +219,11 @@ def test_disabled_rules_are_left_out() -> None:
             "rule id 'a' is used twice",
         ),
         ("id: a\n", "a pattern file is a list of rules"),
+        (
+            "- {id: a, category: dosage, suppress: true, regex: x}\n",
+            "a rule has a category, or `suppress: true` and no category",
+        ),
+        ("- {id: a, regex: x}\n", "a rule has a category, or `suppress: true` and no category"),
     ],
 )
 def test_bad_pattern_files_are_refused(tmp_path: Path, text: str, message: str) -> None:

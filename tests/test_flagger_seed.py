@@ -42,7 +42,7 @@ SEED_BAR = [
     ("surgical removal", "procedure", "includes a surgical removal of it with wide margins"),
     (
         "needle aspiration biopsy",
-        "procedure",
+        "test",  # a procedure done to diagnose is a test
         "is done with a needle aspiration biopsy by proving a large number",
     ),
     ("X-rays", "test", "Furthermore, X-rays, ultrasound, or lymph nodes"),

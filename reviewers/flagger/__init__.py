@@ -6,7 +6,11 @@ miss); `flag_findings()` turns flags into TM01 info findings for `editorial chec
 Overlapping terms keep the longest, except that an informational term never hides one needing
 approval under the configuration: "heparin-induced thrombocytopenia" (a condition) flags "heparin"
 (a drug) too, while "selective serotonin reuptake inhibitors" (a drug class) alone hides
-"serotonin". Directives form their own layer. See `reviewers.flagger.component`.
+"serotonin". Directives form their own layer (an emergency one, `Flag.emergency`, wins there);
+tests and procedures named by their form ("foot exam", "sclerotherapy") form another, giving way
+to the lexicon; names of organisations and organisms and pronunciation guides hide the terms
+inside them, and a substance inside a disease's name ("lactose intolerance") is not flagged. The
+pattern rules are data (`reviewers/data/patterns.yaml`). See `reviewers.flagger.component`.
 
 `Flagger.flag_many(articles, workers=N)` flags a big batch in worker processes
 (`reviewers.flagger.pool`) with the same result as one process.

@@ -29,10 +29,19 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from reviewers.flagger.columns import (
+    COLUMNS,
+    IDX_COLUMN,
+    LENGTH_COLUMN,
+    LOWER_COLUMN,
+    ORTH_COLUMN,
+    SPACE_COLUMN,
+    Columns,
+    doc_columns,
+)
 from reviewers.flagger.patterns import PatternRule, PatternSet
 from reviewers.flagger.sentences import is_one_of
 from reviewers.flagger.table import SKIPPED_HASHES, KeyIndex, TermTable, string_id
@@ -44,10 +53,6 @@ ABBREVIATION_RULE = "abbreviation-defined-in-text"
 SUPPRESSED = "suppressed"
 """The label of a `suppress` rule's match: never flagged, it hides every match it overlaps."""
 MAX_ABBREVIATION_CHARS = 10
-COLUMNS = [LOWER, ORTH, IS_SPACE, IS_PUNCT, IDX, LENGTH]
-"""The token attributes matching reads, in this column order (one `Doc.to_array` per doc)."""
-LOWER_COLUMN, ORTH_COLUMN, SPACE_COLUMN, PUNCT_COLUMN, IDX_COLUMN, LENGTH_COLUMN = range(len(COLUMNS))
-Columns = npt.NDArray[np.uint64]
 _SEPARATOR_ROW = np.zeros((1, len(COLUMNS)), dtype=np.uint64)
 _CLASS_LABELS = frozenset({FlagCategory.DRUG_CLASS.value})
 _CLASS_HEADS = frozenset(
@@ -107,7 +112,17 @@ _SALT_WORDS = frozenset(
 _CLASS_HEAD_HASHES = frozenset(string_id(word) for word in _CLASS_HEADS)
 _SALT_HASHES = frozenset(string_id(word) for word in _SALT_WORDS)
 _DIRECTIVE = FlagCategory.DIRECTIVE.value
-_DEFINITION = re.compile(rf"\s*\(\s*([^()\s;,]{{2,{MAX_ABBREVIATION_CHARS}}})\s*\)")
+_DISEASE_LABELS = frozenset({FlagCategory.CONDITION.value, FlagCategory.SYMPTOM.value})
+_SUBSTANCE_LABELS = frozenset(
+    {FlagCategory.DRUG.value, FlagCategory.CHEMICAL.value, FlagCategory.DRUG_CLASS.value}
+)
+_NAMED_BY_FORM = frozenset({FlagCategory.TEST.value, FlagCategory.PROCEDURE.value})
+"""What the weak rules (names found by their form) give way to when they overlap it."""
+_STATEMENTS = frozenset(
+    category.value for category in (FlagCategory.DIRECTIVE, FlagCategory.DOSAGE, FlagCategory.NUMERIC_CLAIM)
+)
+_DEFINITION = re.compile(rf"\s*\(\s*([^()\s;,]{{2,{MAX_ABBREVIATION_CHARS}}})\s*[;,)]")
+"""A short form in brackets right after a term, alone or first in a list: "(5-FU)", "(CD; MIM 158350)"."""
 _ABBREVIATION_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/+.]*$")
 
 
@@ -125,12 +140,6 @@ class Match(NamedTuple):
     label: str
     entry: int
     rule_id: str
-
-
-def doc_columns(doc: Doc) -> Columns:
-    """The doc's `COLUMNS` as an (n, 6) uint64 array."""
-    columns: Columns = doc.to_array(COLUMNS).reshape(-1, len(COLUMNS)).astype(np.uint64, copy=False)
-    return columns
 
 
 class EditorialTerms:
@@ -186,12 +195,17 @@ class EditorialTerms:
         columns = columns if columns is not None else [doc_columns(doc) for doc in docs]
         texts = texts if texts is not None else [doc_text(doc) for doc in docs]
         terms = self.term_matches(columns)
-        patterns = self.patterns.find_many(texts)
+        patterns = self.patterns.find_many(texts, columns)
         return [
-            resolve_matches(
-                without_suppressed([*found, *self.pattern_matches(text, column, hits)]),
-                self.approval,
-                self.patterns.emergency_ids,
+            without_names_inside_diseases(
+                resolve_matches(
+                    without_suppressed([*found, *self.pattern_matches(text, column, hits)]),
+                    self.approval,
+                    self.patterns.emergency_ids,
+                    self.patterns.weak_ids,
+                ),
+                text,
+                column,
             )
             for found, text, column, hits in zip(terms, texts, columns, patterns, strict=True)
         ]
@@ -337,7 +351,7 @@ class EditorialTerms:
         pattern = re.compile(
             r"(?<![\w-])(?:"
             + "|".join(re.escape(short) for short in sorted(abbreviations, key=len, reverse=True))
-            + r")(?![\w-])"
+            + r")(?![\w]|-[A-Z0-9])"
         )
         hits = list(pattern.finditer(text))
         if not hits:
@@ -354,13 +368,37 @@ class EditorialTerms:
                 added.append(Match(first, end, label, entry_id, ABBREVIATION_RULE))
         if not added:
             return matches
-        return resolve_matches([*matches, *added], self.approval, self.patterns.emergency_ids)
+        return resolve_matches(
+            [*matches, *added], self.approval, self.patterns.emergency_ids, self.patterns.weak_ids
+        )
+
+
+def without_names_inside_diseases(matches: list[Match], text: str, columns: Columns) -> list[Match]:
+    """The matches without a substance named inside a disease's name ("lactose" in "lactose
+    intolerance", "iron" in "iron deficiency anemia": the disease is the subject, not the
+    substance), except in a hyphenated modifier ("heparin-induced thrombocytopenia", where the
+    drug is what the sentence speaks of)."""
+    diseases = [m for m in matches if m.label in _DISEASE_LABELS]
+    if not diseases:
+        return matches
+    kept: list[Match] = []
+    for match in matches:
+        if match.label in _SUBSTANCE_LABELS and any(
+            d.start <= match.start and match.end <= d.end and (d.start, d.end) != (match.start, match.end)
+            for d in diseases
+        ):
+            last = columns[match.end - 1]
+            after = int(last[IDX_COLUMN] + last[LENGTH_COLUMN])
+            if not text.startswith("-", after):
+                continue
+        kept.append(match)
+    return kept
 
 
 def without_suppressed(matches: list[Match]) -> list[Match]:
     """The matches without those of `suppress` rules (label `SUPPRESSED`: names of organisations
-    and organisms, pronunciation guides) and without the lexicon terms overlapping one of them
-    (pattern matches stay: "Ask the American Cancer Society" is still a directive)."""
+    and organisms, pronunciation guides) and without the terms overlapping one of them (statements
+    stay: "Ask the American Cancer Society" is still a directive)."""
     hidden = [(match.start, match.end) for match in matches if match.label == SUPPRESSED]
     if not hidden:
         return matches
@@ -368,7 +406,10 @@ def without_suppressed(matches: list[Match]) -> list[Match]:
         match
         for match in matches
         if match.label != SUPPRESSED
-        and (match.entry < 0 or not any(start < match.end and match.start < end for start, end in hidden))
+        and (
+            match.label in _STATEMENTS
+            or not any(start < match.end and match.start < end for start, end in hidden)
+        )
     ]
 
 
@@ -413,12 +454,19 @@ def longest_first(
 
 
 def resolve_matches(
-    matches: list[Match], approval: frozenset[str] = frozenset(), emergency: frozenset[str] = frozenset()
+    matches: list[Match],
+    approval: frozenset[str] = frozenset(),
+    emergency: frozenset[str] = frozenset(),
+    weak: frozenset[str] = frozenset(),
 ) -> list[Match]:
     """Longest wins among overlapping matches (spaCy's `filter_spans` rule), except that a match
     whose label is in `approval` is never hidden by one whose label is not; directives form their
     own layer, so a directive never hides the drug or procedure it mentions, and in it a directive
-    of an `emergency` rule wins over any other it overlaps. Sorted by start."""
+    of an `emergency` rule wins over any other it overlaps. Matches of `weak` rules (names found by
+    their form: "insulin therapy") form a layer too, so they never hide the terms inside them; a
+    weak match overlapping a kept test or procedure (what weak rules name) is dropped: the
+    lexicon's wins.
+    Sorted by start."""
     if len(matches) < 2:
         return matches
     ordered = sorted(matches, key=_start_then_longest)
@@ -426,13 +474,20 @@ def resolve_matches(
         return ordered  # nothing overlaps: the common case
     kept: list[Match] = []
     for layer in (
-        [m for m in matches if m.label != _DIRECTIVE],
+        [m for m in matches if m.label != _DIRECTIVE and m.rule_id not in weak],
         [m for m in matches if m.label == _DIRECTIVE],
     ):
         if approval:
             kept += _longest_wins_sparing(layer, lambda m: m.label in approval)
         else:
             kept += _longest_wins(layer)
+    if weak:
+        named = {token for k in kept if k.label in _NAMED_BY_FORM for token in range(k.start, k.end)}
+        kept += [
+            m
+            for m in _longest_wins([m for m in matches if m.rule_id in weak])
+            if named.isdisjoint(range(m.start, m.end))
+        ]
     if emergency and any(m.rule_id in emergency for m in matches):
         urgent = _longest_wins([m for m in matches if m.label == _DIRECTIVE and m.rule_id in emergency])
         kept = [
@@ -456,10 +511,34 @@ def doc_text(doc: Doc) -> str:
 
 
 def _is_abbreviation_of(short: str, long_form: str) -> bool:
-    """A short form: 2-10 characters, no spaces, a capital or digit, starting with the long form's
-    first letter and no longer than it."""
+    """A short form: 2-10 characters, no spaces, shorter than the long form, whose letters and
+    digits appear in the long form in order, the first one starting a word of it ("5-FU" of
+    "5-fluorouracil", "STZ" of "streptozotocin", "dex" of "dexamethasone", "HCTZ" of
+    "hydrochlorothiazide"). A lower-case short form must also begin the long form ("dex"), so an
+    ordinary word in brackets is not taken for one."""
     if not (2 <= len(short) <= MAX_ABBREVIATION_CHARS) or not _ABBREVIATION_SHAPE.match(short):
         return False
-    if not any(char.isupper() or char.isdigit() for char in short) or len(short) >= len(long_form):
+    if len(short) >= len(long_form):
         return False
-    return short[0].casefold() == long_form[0].casefold()
+    letters = [char for char in short.casefold() if char.isalnum()]
+    long_folded = long_form.casefold()
+    if not letters:
+        return False
+    if not any(char.isupper() or char.isdigit() for char in short):
+        return long_folded.startswith(short.casefold())
+    starts = [0, *(m.end() for m in re.finditer(r"[\s\-/(]+", long_folded))]
+    for start in starts:
+        if long_folded.startswith(letters[0], start) and _in_order(letters[1:], long_folded, start + 1):
+            return True
+    return False
+
+
+def _in_order(letters: list[str], text: str, start: int) -> bool:
+    """Whether the letters appear in `text` from `start` on, in order."""
+    at = start
+    for letter in letters:
+        at = text.find(letter, at)
+        if at < 0:
+            return False
+        at += 1
+    return True

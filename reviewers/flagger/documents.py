@@ -85,3 +85,25 @@ def _heading_segment(text: str, line_starts: list[int], line: int) -> Segment | 
     content_start = marker.end() if marker else len(source) - len(source.lstrip())
     content = _ATX_CLOSING.sub("", source[content_start:]).rstrip()
     return Segment(start + content_start, content) if content else None
+
+
+def flag_record(flag: Flag, article: Article) -> dict[str, object]:
+    """A flag as `editorial check --format json` writes it (docs/check.md, "Flags"): the term, its
+    category, whether it needs approval, whether it is an emergency directive, its claim (the
+    sentence) and where it starts and ends, each as 1-based line and column and a character offset
+    into the file (`end` is exclusive: the position just after the term)."""
+    start_line, start_column = flag.line, flag.column
+    end_line, end_column = article.position(flag.end)
+    return {
+        "term": flag.term,
+        "normalized": flag.normalized,
+        "category": flag.category.value,
+        "needs_approval": flag.needs_approval,
+        "emergency": flag.emergency,
+        "claim": flag.sentence,
+        "start": {"line": start_line, "column": start_column, "offset": flag.start},
+        "end": {"line": end_line, "column": end_column, "offset": flag.end},
+        "source": flag.source,
+        "rule_id": flag.rule_id,
+        "key": flag.key,
+    }

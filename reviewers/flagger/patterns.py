@@ -14,13 +14,23 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from reviewers.flagger.columns import COLUMNS, IDX_COLUMN, LENGTH_COLUMN, LOWER_COLUMN, NUM_COLUMN, Columns
 from reviewers.flagger.config import describe_validation_error
+from reviewers.flagger.table import string_id
 from reviewers.flags import FlagCategory
 from validators.errors import ConfigError
 
+NUMBER_WORDS = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+    r"hundred|thousand|million|billion|dozen)"
+)
+"""Number words, for finding a `trigger_numbers` rule's hits without token columns."""
 ASCII_LOWER = str.maketrans({chr(code): chr(code + 32) for code in range(ord("A"), ord("Z") + 1)})
 DEFAULT_PATTERNS_PATH = Path(__file__).resolve().parent.parent / "data" / "patterns.yaml"
 
@@ -34,6 +44,11 @@ class PatternRule(BaseModel):
     category: FlagCategory | None = Field(
         default=None, description="What its matches are flagged as; none for a `suppress` rule."
     )
+    weak: bool = Field(
+        default=False,
+        description="Its matches (names found by their form) never hide a term inside them, and "
+        "give way to a lexicon term of their category that they overlap.",
+    )
     suppress: bool = Field(
         default=False,
         description="Its matches are never flagged and hide every term inside them (names of "
@@ -44,6 +59,22 @@ class PatternRule(BaseModel):
     ignore_case: bool = True
     emergency: bool = Field(
         default=False, description="Its matches are emergency directives ('call 911'), shown first."
+    )
+    reach: tuple[int, int] | None = Field(
+        default=None,
+        description="How far (characters before, after) a match can extend from its trigger's "
+        "hit, when less than the default window: the rule is tried only there.",
+    )
+    trigger_words: tuple[str, ...] = Field(
+        default=(),
+        description="Whole words (lower case; a phrase by its first word) of which every match "
+        "holds one: the rule is tried near those tokens, found among the tokenized text's "
+        "columns without scanning it again. Used instead of `trigger`.",
+    )
+    trigger_numbers: bool = Field(
+        default=False,
+        description="Every match holds a number (digits or a number word): the rule is tried near "
+        "the tokens spaCy takes for numbers. With `trigger_words`, near either.",
     )
     trigger: str | None = Field(
         default=None,
@@ -71,6 +102,24 @@ class PatternRule(BaseModel):
             except re.error as exc:
                 raise ValueError(f"trigger does not compile: {exc}") from exc
         return trigger
+
+    @model_validator(mode="after")
+    def one_kind_of_trigger(self) -> PatternRule:
+        """A rule is triggered by an expression or by tokens, not both."""
+        if self.trigger is not None and (self.trigger_words or self.trigger_numbers):
+            raise ValueError("a rule has a `trigger`, or `trigger_words`/`trigger_numbers`, not both")
+        if any(word != word.lower() or not word.strip() for word in self.trigger_words):
+            raise ValueError("trigger_words are written in lower case")
+        return self
+
+    def token_trigger(self) -> re.Pattern[str] | None:
+        """The expression finding this rule's trigger tokens in text (when no columns are given)."""
+        if not (self.trigger_words or self.trigger_numbers):
+            return None
+        parts = [re.escape(word.split()[0]) for word in self.trigger_words]
+        if self.trigger_numbers:
+            parts += [r"\d", NUMBER_WORDS]
+        return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![a-z])")
 
     @model_validator(mode="after")
     def flags_or_suppresses(self) -> PatternRule:
@@ -108,27 +157,42 @@ class PatternSet:
     def __init__(self, rules: Sequence[PatternRule]) -> None:
         self.rules = list(rules)
         self.emergency_ids = frozenset(rule.id for rule in self.rules if rule.emergency)
+        self.weak_ids = frozenset(rule.id for rule in self.rules if rule.weak)
         self._compiled = [
-            (rule, rule.compiled(), re.compile(rule.trigger) if rule.trigger else None) for rule in self.rules
+            (rule, rule.compiled(), re.compile(rule.trigger) if rule.trigger else rule.token_trigger())
+            for rule in self.rules
         ]
+        self._token_ids = {
+            rule.id: np.array(
+                sorted({string_id(word.split()[0]) for word in rule.trigger_words}), dtype=np.uint64
+            )
+            for rule in self.rules
+            if rule.trigger_words or rule.trigger_numbers
+        }
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, PatternRule]]:
         """Every match of every rule, as character offsets into `text`."""
         return iter(self.find_many([text])[0])
 
-    def find_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, PatternRule]]]:
-        """`finditer` over many texts: each trigger is searched once in all of them joined (by a
-        NUL, which no trigger contains), then each rule is tried near its trigger's hits."""
+    def find_many(
+        self, texts: Sequence[str], columns: Sequence[Columns] | None = None
+    ) -> list[list[tuple[int, int, PatternRule]]]:
+        """`finditer` over many texts: each trigger is searched once in all of them joined (each
+        text preceded by a NUL, which a trigger may use to mean "the start of a text"), then each
+        rule is tried near its trigger's hits."""
         if not texts:
             return []
-        joined = "\0".join(texts)
+        joined = "\0" + "\0".join(texts)
         subjects = {True: joined.translate(ASCII_LOWER), False: joined}
-        starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+        starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=1))
         hits_of: dict[tuple[str, bool], list[list[tuple[int, int]]]] = {}  # rules sharing a trigger
         found: list[list[tuple[int, int, PatternRule]]] = [[] for _ in texts]
+        token_hits = _TokenHits(columns) if columns is not None else None
         for rule, compiled, trigger in self._compiled:
             subject = subjects[rule.ignore_case]
-            if trigger is not None:
+            if token_hits is not None and rule.id in self._token_ids:
+                hits = token_hits.of(self._token_ids[rule.id], rule.trigger_numbers)
+            elif trigger is not None:
                 seen = (trigger.pattern, rule.ignore_case)
                 if seen not in hits_of:
                     hits_of[seen] = _by_text(trigger_hits(trigger, subject), starts, len(texts))
@@ -138,7 +202,7 @@ class PatternSet:
                 if trigger is None:
                     windows = [(0, len(text))]
                 elif hits[number]:
-                    windows = self.windows(hits[number], len(text))
+                    windows = self.windows(hits[number], len(text), rule.reach)
                 else:
                     continue
                 # each text on its own string, so "^" and look-behinds see where the text starts
@@ -150,14 +214,17 @@ class PatternSet:
                             found[number].append((start, stop, rule))
         return found
 
-    def windows(self, hits: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    def windows(
+        self, hits: list[tuple[int, int]], length: int, reach: tuple[int, int] | None = None
+    ) -> list[tuple[int, int]]:
         """The stretches of a text (of `length` characters) within `WINDOW` characters of a trigger
         hit, merged where they meet: a rule is only tried there. Every match of a rule contains a
         hit of its trigger and is shorter than `WINDOW`, so it lies in one stretch; most paragraphs
         hold no hit at all."""
+        before, after = reach or (self.WINDOW, self.WINDOW)
         windows: list[tuple[int, int]] = []
         for begin, end in hits:
-            begin, end = max(0, begin - self.WINDOW), min(length, end + self.WINDOW)
+            begin, end = max(0, begin - before), min(length, end + after)
             if windows and begin <= windows[-1][1]:
                 windows[-1] = (windows[-1][0], max(windows[-1][1], end))
             else:
@@ -165,12 +232,44 @@ class PatternSet:
         return windows
 
 
+class _TokenHits:
+    """Trigger tokens found in the token columns of many texts at once (one vectorised test per
+    set of trigger words), as character spans per text; each set's hits are kept for the rules
+    sharing it."""
+
+    def __init__(self, columns: Sequence[Columns]) -> None:
+        self.rows = np.concatenate(columns) if columns else np.zeros((0, len(COLUMNS)), dtype=np.uint64)
+        self.owner = np.repeat(np.arange(len(columns)), [len(column) for column in columns])
+        self.count = len(columns)
+        self._seen: dict[tuple[bytes, bool], list[list[tuple[int, int]]]] = {}
+
+    def of(self, token_ids: npt.NDArray[np.uint64], numbers: bool) -> list[list[tuple[int, int]]]:
+        """The character spans of the tokens whose lower-case form is one of `token_ids` (or a
+        number, with `numbers`), per text."""
+        key = (token_ids.tobytes(), numbers)
+        if key not in self._seen:
+            hit = np.isin(self.rows[:, LOWER_COLUMN], token_ids)
+            if numbers:
+                hit |= self.rows[:, NUM_COLUMN].astype(bool)
+            found = np.flatnonzero(hit)
+            starts = self.rows[found, IDX_COLUMN].astype(np.int64)
+            ends = starts + self.rows[found, LENGTH_COLUMN].astype(np.int64)
+            grouped: list[list[tuple[int, int]]] = [[] for _ in range(self.count)]
+            for owner, start, end in zip(
+                self.owner[found].tolist(), starts.tolist(), ends.tolist(), strict=True
+            ):
+                grouped[owner].append((start, end))
+            self._seen[key] = grouped
+        return self._seen[key]
+
+
 def _by_text(hits: list[tuple[int, int]], starts: list[int], count: int) -> list[list[tuple[int, int]]]:
-    """Hits in the joined texts, split per text (offsets made relative to each text)."""
+    """Hits in the joined texts, split per text (offsets made relative to each text; a hit that
+    begins on the NUL before a text, or earlier, begins at the text's start)."""
     grouped: list[list[tuple[int, int]]] = [[] for _ in range(count)]
     for begin, end in hits:
-        number = bisect_right(starts, begin) - 1
-        grouped[number].append((begin - starts[number], end - starts[number]))
+        number = bisect_right(starts, end - 1) - 1  # the text holding its last character
+        grouped[number].append((max(0, begin - starts[number]), end - starts[number]))
     return grouped
 
 

@@ -19,17 +19,15 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from reviewers.flagger.cache import cache_key, load_or_build
-from reviewers.flagger.component import (
+from reviewers.flagger.columns import (
     IDX_COLUMN,
     LENGTH_COLUMN,
     ORTH_COLUMN,
     PUNCT_COLUMN,
-    TEXT_KEY,
     Columns,
-    EditorialTerms,
-    Match,
     doc_columns,
 )
+from reviewers.flagger.component import TEXT_KEY, EditorialTerms, Match
 from reviewers.flagger.config import FlaggerConfig, load_config
 from reviewers.flagger.documents import Segment, article_segments, paused_gc, trusted_flag
 from reviewers.flagger.lexicon import LexiconEntry, LexiconInputs, hpo_acknowledgement, hpo_version
@@ -328,7 +326,7 @@ class Flagger:
                         "term": match.term,
                         "normalized": match.normalized,
                         "category": match.category,
-                        "sentence": segment_text[match.sentence_start : match.sentence_end].rstrip(),
+                        "sentence": segment_text[match.sentence_start : match.sentence_end].strip(),
                         "start": start,
                         "end": offset + match.end,
                         "line": line,
