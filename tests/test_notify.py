@@ -1,4 +1,4 @@
-"""Notifications sent to a real SMTP server and a real webhook receiver on loopback, from a real repository."""
+"""Notifications sent to a real SMTP server and a webhook receiver on loopback, from a real repository."""
 
 from __future__ import annotations
 
