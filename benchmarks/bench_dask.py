@@ -1,10 +1,12 @@
 """Benchmark `check_corpus` on a Dask task runner: 2 workers against 1, in the same run.
 
-20,000 generated condition articles (the generator of bench_flows.py) are checked and flagged in
-batches of 250 by the same flow three ways, after a warm-up that starts Prefect's embedded API:
-- Dask, 1 worker process (the baseline of the speed-up);
-- Dask, N worker processes (default 2);
-- the flow's default runner (one thread in this process), for comparison.
+20,000 generated condition articles (the generator of bench_flows.py) are checked and flagged by the
+same batches three ways, after a warm-up that starts Prefect's embedded API:
+- `check_corpus_dask`, 1 worker process (the baseline of the speed-up);
+- `check_corpus_dask`, N worker processes (default 2);
+- `check_corpus` on its default runner (one thread in this process, batches of 250), for comparison.
+The Dask variant cuts the corpus into a few batches per worker (`batch_size_for`): each Prefect task
+run costs 0.1-0.5 s on the API, which a loaded 2-core machine runs beside the workers.
 Each Dask run starts its own local cluster; each worker loads the flagger once when it starts
 (`flows.check_corpus_dask.dask_setup`) and returns small `FileCheck`s. The cluster's start-up
 (processes, imports, flagger load) is measured apart on a one-file corpus and reported beside it.
@@ -33,7 +35,7 @@ os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_flows import generate_article  # noqa: E402  (a sibling script, found through sys.path)
+from bench_flows import generate_article
 
 
 def timed(run: Callable[[], object]) -> tuple[float, object]:
@@ -54,10 +56,16 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--batch-size", type=int, default=250)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--dask-batch-size",
+        type=int,
+        default=0,
+        help="Default: the variant's own (a few batches per worker).",
+    )
     options = parser.parse_args()
 
     from flows.check_corpus import CorpusReport, check_corpus
-    from flows.check_corpus_dask import dask_task_runner
+    from flows.check_corpus_dask import batch_size_for, check_corpus_dask, dask_task_runner
     from flows.tasks import embedded_api_settings
 
     rng = random.Random(6)
@@ -73,8 +81,9 @@ def main() -> None:
         api_start, _ = timed(lambda: check_corpus(one, batch_size=options.batch_size))
 
         def dask_run(directory: Path, workers: int) -> tuple[float, object]:
-            flow = check_corpus.with_options(task_runner=dask_task_runner(workers))
-            return timed(lambda: flow(directory, batch_size=options.batch_size))
+            flow = check_corpus_dask.with_options(task_runner=dask_task_runner(workers))
+            size = options.dask_batch_size or batch_size_for(options.articles, workers)
+            return timed(lambda: flow(directory, batch_size=size))
 
         start_1, _ = dask_run(one, 1)
         start_n, _ = dask_run(one, options.workers)
@@ -90,12 +99,17 @@ def main() -> None:
         raise SystemExit(f"the runs disagree on (files, findings): {totals}")
     files, findings = totals[0]
     batches = -(-files // options.batch_size)
+    dask_sizes = [options.dask_batch_size or batch_size_for(files, w) for w in (1, options.workers)]
 
     def cost(seconds: float, workers: int) -> str:
         per = seconds / files * 1000
         return f"{per:.2f} ms/article wall, {per * workers:.2f} worker-ms/article"
 
-    print(f"articles: {files} in {batches} batches of {options.batch_size}; findings per run: {findings}")
+    print(
+        f"articles: {files}; default runner: {batches} batches of {options.batch_size}; Dask batches of "
+        f"{dask_sizes[0]} (1 worker) and {dask_sizes[1]} ({options.workers} workers); "
+        f"findings per run: {findings}"
+    )
     print(f"one-time: embedded Prefect API start + first flow run {api_start:.2f} s")
     print(
         f"cluster start-up (processes, imports, flagger load, one-file run): 1 worker {start_1:.2f} s, "

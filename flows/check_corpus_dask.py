@@ -15,9 +15,16 @@ Where the workers come from (read when the flow is loaded):
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
-from flows.check_corpus import check_corpus
+from prefect import flow
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.check_corpus import DEFAULT_BATCH_SIZE, CorpusReport, check_in_batches, corpus_files
+
+BATCHES_PER_WORKER = 4
+MAX_BATCH_SIZE = 5_000
 
 
 def dask_setup(worker: Any) -> None:
@@ -44,14 +51,41 @@ def local_workers() -> int:
     return workers
 
 
+def current_api_url() -> str:
+    """The Prefect API this process talks to (the embedded one is started when none is configured)."""
+    from prefect.client.orchestration import get_client
+
+    client = get_client(sync_client=True)
+    return str(client.api_url).rstrip("/")
+
+
+def editorial_runner_class() -> type[Any]:
+    """`DaskTaskRunner` whose local workers talk to this process's Prefect API.
+
+    Without a configured `PREFECT_API_URL`, every new process would start an embedded API of its
+    own (SQLite, ~10-30 s each, and task runs recorded where nobody looks): the local cluster's worker
+    processes are given the URL of the API this flow run uses when the runner starts.
+    """
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    class EditorialDaskTaskRunner(DaskTaskRunner):  # type: ignore[misc,unused-ignore]
+        def __enter__(self) -> Any:
+            if not self.address and self.cluster_kwargs is not None:
+                env = {"PREFECT_API_URL": current_api_url(), **self.cluster_kwargs.get("env", {})}
+                self.cluster_kwargs = {**self.cluster_kwargs, "env": env}
+            return super().__enter__()  # type: ignore[no-untyped-call,unused-ignore]
+
+    return EditorialDaskTaskRunner
+
+
 def dask_task_runner(workers: int | None = None, address: str | None = None) -> Any:
     """A Dask task runner: the cluster at `address`, else a local cluster of `workers` processes."""
-    from prefect_dask import DaskTaskRunner
+    from prefect_dask.task_runners import DaskTaskRunner
 
     address = address or os.environ.get("EDITORIAL_DASK_ADDRESS") or None
     if address:
         return DaskTaskRunner(address=address)
-    return DaskTaskRunner(
+    return editorial_runner_class()(
         cluster_class="distributed.LocalCluster",
         cluster_kwargs={
             "n_workers": workers or local_workers(),
@@ -63,4 +97,42 @@ def dask_task_runner(workers: int | None = None, address: str | None = None) -> 
     )
 
 
-check_corpus_dask = check_corpus.with_options(name="check-corpus-dask", task_runner=dask_task_runner())
+def workers_of_run() -> int:
+    """How many workers the current flow run's Dask cluster has (1 when it cannot be told)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    client = getattr(context.task_runner, "client", None) if context is not None else None
+    if client is None:
+        return 1
+    return max(len(client.scheduler_info(n_workers=-1).get("workers", {})), 1)
+
+
+def batch_size_for(files: int, workers: int) -> int:
+    """Few big batches: each Prefect task run costs about 0.1-0.5 s on the API, so each worker gets
+    `BATCHES_PER_WORKER` batches (enough to even out), never smaller than the default batch."""
+    wanted = -(-files // (workers * BATCHES_PER_WORKER))
+    return min(max(wanted, DEFAULT_BATCH_SIZE), MAX_BATCH_SIZE)
+
+
+def runner_if_installed() -> Any:
+    """The Dask task runner, or None without the `dask` extra (this module must import without it)."""
+    try:
+        return dask_task_runner()
+    except ModuleNotFoundError:
+        return None
+
+
+RUNNER = runner_if_installed()
+
+
+@flow(name="check-corpus-dask", task_runner=RUNNER or ThreadPoolTaskRunner(max_workers=1))  # type: ignore[arg-type]
+def check_corpus_dask(directory: Path, batch_size: int | None = None) -> CorpusReport:
+    """`check_corpus` with its batches on Dask workers; `batch_size` None: a few batches per worker."""
+    if RUNNER is None:
+        raise ModuleNotFoundError(
+            "check-corpus-dask needs the optional extra `dask`: pip install -e '.[dask]' (prefect-dask)"
+        )
+    if batch_size is None:
+        batch_size = batch_size_for(len(corpus_files(Path(directory))), workers_of_run())
+    return check_in_batches(directory, batch_size)
