@@ -12,7 +12,13 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from flows.notify import notify_transition
+from flows.notify import Delivery, notify_transition
+
+
+def deliver_event(event: str, slug: str, payload: dict[str, Any] | str | None) -> list[Delivery]:
+    """The notifications of `event`, its payload a mapping or JSON text (`{{ event.payload | tojson }}`)."""
+    data = json.loads(payload) if isinstance(payload, str) and payload.strip() else payload
+    return notify_transition(event, slug, payload=data if isinstance(data, dict) else {})
 
 
 @flow(name="notify-event")
@@ -22,8 +28,7 @@ def notify_event(event: str, slug: str, payload: dict[str, Any] | str | None = N
     `payload` is the event's payload, as a mapping or as JSON text (`{{ event.payload | tojson }}`).
     """
     logger = get_run_logger()
-    data = json.loads(payload) if isinstance(payload, str) and payload.strip() else payload
-    deliveries = notify_transition(event, slug, payload=data if isinstance(data, dict) else {})
+    deliveries = deliver_event(event, slug, payload)
     for delivery in deliveries:
         (logger.info if delivery.ok else logger.warning)("%s", delivery)
     if not deliveries:
