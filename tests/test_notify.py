@@ -309,3 +309,25 @@ def test_event_command_refuses_unknown_events_and_bad_payloads(repo: Path) -> No
     )
     assert (code, out) == (2, "")
     assert err == "editorial: error: not found: draft 'no-such-draft'\n"
+
+
+def test_held_back_command_lists_drafts_the_gate_holds(repo: Path) -> None:
+    code, out, err = run("notify", "held-back", "--repo", str(repo))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[:5] == [
+        "To: (webhook only)",  # no EDITORIAL_OPERATOR_EMAIL
+        "Subject: Editorial: 1 draft held back for more than 24 hours",
+        "",
+        "1 draft held back for more than 24 hours:",
+        "",
+    ]
+    assert lines[5].startswith("ibuprofen-for-pain: held since 2026-11-24 12:00 UTC (")
+    reasons = [
+        line for line in lines[6:] if line.startswith("  ")
+    ]  # the publish gate's holds, as it says them
+    assert reasons[0].startswith("  errors: ")  # the test article lacks required sections
+    assert reasons[1].startswith("  pending: 3 claim(s) awaiting approval: ")
+    assert lines[-1] == "1 message(s) not sent (add --send to send them)"
+    code, out, err = run("notify", "held-back", "--older-than", "1000000", "--repo", str(repo))
+    assert (code, out, err) == (0, "no draft held back for more than 1e+06 hours\n", "")
