@@ -27,9 +27,9 @@ from reviewers.ledger import DecisionInput, Verdict
 from validators.errors import EditorialError
 
 DEMO_MARKER = ".editorial-demo"
-SEED_NAME = "000_99ab3368ff8432a6.txt"
+# The real condition page the demo imports (a copy of ../shared/seeds/000_99ab3368ff8432a6.txt, shipped
+# in the package so a user's clone has it).
 PACKAGED_SEED = Path(__file__).parent / "data" / "seed_page.txt"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 WRITER = "demo-writer"
 PHYSICIAN = "demo-physician"
@@ -63,9 +63,8 @@ class DemoResult:
 
 
 def seed_page() -> Path:
-    """The seed page: `../shared/seeds/` beside the source tree, else the copy shipped in the package."""
-    shared = REPO_ROOT.parent / "shared" / "seeds" / SEED_NAME
-    return shared if shared.is_file() else PACKAGED_SEED
+    """The seed page shipped in the package."""
+    return PACKAGED_SEED
 
 
 def prepare_directory(directory: Path) -> None:
