@@ -74,7 +74,7 @@ def test_sarif_of_a_broken_article_and_an_unusable_file_is_valid_sarif_2_1_0(
     assert [r["id"] for r in rules] == [*sorted([*(r.code for r in ALL_RULES), "TM01"]), "E002"]
     assert run["columnKind"] == "unicodeCodePoints"
     results = run["results"]
-    assert len(results) == 15
+    assert len(results) == 16
     assert [rules[r["ruleIndex"]]["id"] for r in results] == [r["ruleId"] for r in results]
     assert results[0] == {
         "ruleId": "SL01",
@@ -169,8 +169,8 @@ def test_github_annotations_for_a_broken_article() -> None:
         "'2026-12-01T09:00:00' has no time zone: it is read as UTC (hint: add the offset, e.g. "
         "2026-12-01T09:00:00Z or 2026-12-01T09:00:00+01:00)"
     )
-    assert len(lines) == 15
-    assert lines[-1] == "2 files checked: 10 errors, 4 warnings, 0 info, 0 unusable"
+    assert len(lines) == 16
+    assert lines[-1] == "2 files checked: 12 errors, 3 warnings, 0 info, 0 unusable"
 
 
 def test_github_commands_escape_their_values() -> None:
@@ -197,13 +197,13 @@ def test_junit_has_a_suite_per_file_and_a_case_per_finding(tmp_path: Path) -> No
     root = ET.fromstring(out)
     assert (root.tag, root.get("tests"), root.get("failures"), root.get("errors")) == (
         "testsuites",
-        "16",
-        "10",
+        "17",
+        "12",
         "1",
     )
     suites = root.findall("testsuite")
     assert [(s.get("name"), s.get("tests"), s.get("failures"), s.get("errors")) for s in suites] == [
-        (BROKEN, "14", "10", "0"),
+        (BROKEN, "15", "12", "0"),
         (CLEAN, "1", "0", "0"),
         (str(empty), "1", "0", "1"),
     ]

@@ -258,8 +258,9 @@ def validate_document(model: type[ModelT], document: YamlDocument, path: str | P
         message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = f"unknown key (allowed: {', '.join(model.model_fields)})"
+        line = document.line_of(location)
         detail = f"{where}: {message}" if where else message
-        raise ConfigError(f"{path}:{document.line_of(location)}", detail) from None
+        raise ConfigError(f"{path}:{line}", detail) from None
 
 
 def dump_yaml(data: Any) -> str:

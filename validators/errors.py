@@ -25,6 +25,7 @@ CATALOGUE: dict[str, str] = {
     "E016": "YAML tags and merge keys are not allowed: {detail}",
     "E017": "the key '{detail}' is given twice",
     "E018": "not a regular file ({detail}): refused before reading",
+    "E019": "the front matter is larger than {detail}",
 }
 
 

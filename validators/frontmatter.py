@@ -16,6 +16,9 @@ from validators.errors import InputError
 
 FENCE = "---"
 
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+"""Front matter longer than this is refused (E019): PyYAML's Python scanner is slow on huge scalars."""
+
 PUBLISHING_KEYS: tuple[str, ...] = ("reviewed_by", "last_reviewed")
 """Front matter keys that publishing writes; writers never set them."""
 
@@ -42,6 +45,14 @@ def split_front_matter(text: str, path: str | Path) -> FrontMatterBlock:
     for index, line in enumerate(lines[1:], start=2):
         if line.rstrip("\r\n").rstrip() in (FENCE, "..."):
             yaml_text = "".join(lines[1 : index - 1])
+            if len(yaml_text) > MAX_FRONT_MATTER_CHARS:
+                raise InputError(
+                    "E019",
+                    path,
+                    line=1,
+                    detail=f"{MAX_FRONT_MATTER_CHARS // 1024} KiB",
+                    hint="the front matter holds a title, a few aliases and sources; the text goes below it",
+                )
             data, key_lines, duplicates = _load_mapping(yaml_text, path, first_line=2)
             return FrontMatterBlock(data, key_lines, duplicates, index, offset + len(line))
         offset += len(line)

@@ -52,6 +52,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from validators.datafile import read_yaml_file
 from validators.errors import ConfigError, InputError
 from validators.findings import Finding, Severity
 from validators.headings import classify_heading, heading_key
@@ -118,7 +119,7 @@ class ImportRules(BaseModel):
 def load_import_rules(path: Path = IMPORT_DATA) -> ImportRules:
     """The importer's patterns and word lists, loaded strictly."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml_file(path).data
         rules = ImportRules.model_validate(data)
         for pattern in (*rules.navigation, *rules.not_headings):
             re.compile(pattern)

@@ -19,11 +19,14 @@ from dataclasses import dataclass
 MAX_RUN = 64
 """Longest run of punctuation without a letter, digit or space (a table rule `|:---:|...` is ~40)."""
 
-MAX_RUN_COST = 2_000_000
-"""Budget of sum(n^2) over runs of 2+ punctuation characters (about 0.3 s of tokenizing)."""
+MAX_RUN_COST = 1_000_000
+"""Budget of sum(n^2) over runs of 2+ punctuation characters (about 0.2 s of tokenizing)."""
 
 MAX_MARKUP = 30_000
 """Budget of Markdown's active characters ([ ] ( ) * _ ` < > & ! \\) in one file (~0.8 s of parsing)."""
+
+MAX_LINES = 20_000
+"""Lines read of one file (markdown-it-py spends 30-130 us on each line; a long article has ~2,000)."""
 
 _RUN = re.compile(r"(?:[^\w\s]|_){2,}")
 _MARKUP = re.compile(r"[\[\]()*_`<>&!\\]")
@@ -33,7 +36,7 @@ _MARKUP = re.compile(r"[\[\]()*_`<>&!\\]")
 class Excess:
     """One place over a limit: 1-based line and column in the text scanned, and what is over."""
 
-    kind: str  # "run" | "run-cost" | "markup"
+    kind: str  # "run" | "run-cost" | "markup" | "lines"
     offset: int
     line: int
     column: int
@@ -88,6 +91,17 @@ def scan(text: str) -> list[Excess]:
                 "split the article or remove the symbols",
             )
         )
+    lines_offset = _nth_newline(text, MAX_LINES)
+    if lines_offset is not None and lines_offset + 1 < len(text):
+        found.append(
+            _excess(
+                text,
+                "lines",
+                lines_offset + 1,
+                f"the file has more than {MAX_LINES} lines: the rest is not read",
+                "split the article",
+            )
+        )
     return sorted(found, key=lambda excess: excess.offset)
 
 
@@ -95,7 +109,8 @@ def defuse(text: str) -> str:
     """`text` with what `scan` reports blanked to spaces, same length (newlines kept): safe to parse.
 
     Runs over `MAX_RUN` are blanked; past the point where a budget runs out, every run of 2+
-    punctuation characters (run cost) or every Markdown symbol (markup) is blanked.
+    punctuation characters (run cost) or every Markdown symbol (markup) is blanked; past line
+    `MAX_LINES`, everything is (line breaks included: later offsets stay valid, nothing is read).
     Text within the limits is returned unchanged (the same object).
     """
     excesses = scan(text)
@@ -111,7 +126,20 @@ def defuse(text: str) -> str:
     if markup_from is not None:
         for match in _MARKUP.finditer(text, markup_from):
             chars[match.start()] = " "
+    lines_from = min((e.offset for e in excesses if e.kind == "lines"), default=None)
+    if lines_from is not None:
+        chars[lines_from:] = " " * (len(text) - lines_from)
     return "".join(chars)
+
+
+def _nth_newline(text: str, n: int) -> int | None:
+    """Offset of the `n`-th line break of `text`, or None when it has fewer."""
+    offset = -1
+    for _ in range(n):
+        offset = text.find("\n", offset + 1)
+        if offset < 0:
+            return None
+    return offset
 
 
 def _nth_markup(text: str, n: int) -> int | None:

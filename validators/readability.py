@@ -165,6 +165,9 @@ class Sentence:
         return flesch_kincaid_grade(self.words, 1, self.syllables)
 
 
+_NON_SPACE = re.compile(r"\S")
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """The sentences of one block of prose, with their offsets in `text` (empty ones dropped)."""
     sentences: list[Sentence] = []
@@ -198,13 +201,13 @@ def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
 
 
 def _ends_sentence(text: str, match: re.Match[str]) -> bool:
-    after = text[match.end() :]
-    if after and not after[0].isspace():
+    end = match.end()
+    if end < len(text) and not text[end].isspace():
         return False  # "2.5", "e.g.," or "U.S.-made"
-    rest = after.lstrip()
-    if not rest:
+    next_char = _NON_SPACE.search(text, end)  # not text[end:].lstrip(): that copies, quadratic
+    if next_char is None:
         return True
-    following = rest[0]
+    following = next_char.group()
     if following.islower():
         return False
     if "." not in match.group() or match.group()[0] != ".":

@@ -36,8 +36,12 @@ def normalize_key(text: str) -> str:
     return normalize_text(text).casefold()
 
 
-INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u034f\u2061\u2062\u2063\u2064")
-"""Zero-width characters, soft hyphens and invisible operators: dropped by `normalize_for_flagging`."""
+INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u034f\u2061\u2062\u2063\u2064"
+    + "".join(chr(code) for code in range(0xE0000, 0xE0080))  # tag characters ("ASCII smuggling")
+)
+"""Zero-width characters, soft hyphens, invisible operators and tag characters: dropped by
+`normalize_for_flagging`."""
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 

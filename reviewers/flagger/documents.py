@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from reviewers.flags import Flag
+from validators.limits import defuse
 from validators.models import Article
 
 _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
@@ -63,9 +64,10 @@ def article_segments(article: Article) -> list[Segment]:
     """The headings and prose blocks of an article, leading white space stripped (offsets kept)."""
     segments: list[Segment] = []
     line_starts = [0, *(match.end() for match in re.finditer("\n", article.text))]
+    safe_text = defuse(article.text)  # runs that would stall the tokenizer blanked (validators.limits)
     for section in article.sections:
         if section.heading is not None and section.line <= len(line_starts):
-            segment = _heading_segment(article.text, line_starts, section.line)
+            segment = _heading_segment(safe_text, line_starts, section.line)
             if segment is not None:
                 segments.append(segment)
         for block in section.prose_blocks:

@@ -519,7 +519,7 @@ class UnbalancedBrackets(Rule):
             elif char in closers:
                 if stack and stack[-1][1] == closers[char]:
                     stack.pop()
-                elif char == ")" and self._ENUMERATION.search(view, 0, index):
+                elif char == ")" and self._ENUMERATION.search(view, max(0, index - 3), index):  # linear
                     continue  # "a) first, b) second"
                 else:
                     lonely.append((index, char))

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import ClassVar
 
@@ -63,33 +64,35 @@ class Place:
 
 def published_places(article: Article) -> Iterator[Place]:
     """The title and aliases (their front matter lines), every heading line and every body block."""
+    starts = line_starts(article.text)
+
+    def line_text(line: int) -> Place:
+        start = starts[min(line, len(starts)) - 1]
+        end = article.text.find("\n", start)
+        return Place(start, article.text[start : end if end >= 0 else len(article.text)], "heading")
+
     for key in ("title", "aliases"):
         line = article.front_matter_lines.get(key)
-        if line is not None:
-            start = _line_offset(article.text, line)
-            end = article.text.find("\n", start)
-            yield Place(start, article.text[start : end if end >= 0 else len(article.text)], key)
-            if key == "aliases":  # block-style list items below the key
-                offset = end + 1
-                while 0 < offset < len(article.text) and article.text[offset : offset + 1] in (" ", "-"):
-                    stop = article.text.find("\n", offset)
-                    stop = stop if stop >= 0 else len(article.text)
-                    yield Place(offset, article.text[offset:stop], "alias")
-                    offset = stop + 1
+        if line is None:
+            continue
+        yield Place(line_text(line).offset, line_text(line).text, key)
+        if key == "aliases":  # block-style list items below the key
+            while line < article.front_matter_end_line - 1:
+                line += 1
+                item = line_text(line)
+                if not item.text.startswith((" ", "-")):
+                    break
+                yield Place(item.offset, item.text, "alias")
     for section in article.sections:
         if section.heading is not None:
-            start = _line_offset(article.text, section.line)
-            end = article.text.find("\n", start)
-            yield Place(start, article.text[start : end if end >= 0 else len(article.text)], "heading")
+            yield line_text(section.line)
         for block in section.blocks:
             yield Place(block.offset, block.text, block.kind)
 
 
-def _line_offset(text: str, line: int) -> int:
-    offset = 0
-    for _ in range(line - 1):
-        offset = text.index("\n", offset) + 1
-    return offset
+def line_starts(text: str) -> list[int]:
+    """The offset of each line's first character (index 0 is line 1)."""
+    return [0, *(match.end() for match in re.finditer("\n", text))]
 
 
 class _CharacterRule(Rule):
@@ -157,7 +160,9 @@ class InvisibleInWord(_CharacterRule):
         return before.isalnum() or after.isalnum()
 
 
-_WORD_WITH_NON_ASCII = re.compile(r"\w*[^\x00-\x7f\W]\w*")
+_WORD = re.compile(
+    r"(?:\w|[\u0300-\u036f\u1ab0-\u1aff\u20d0-\u20ff])+"
+)  # each word once (a pattern around a non-ASCII letter backtracks: quadratic)
 _LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK")
 _UNIT_PREFIX = re.compile(r"\A[\u03bc\u00b5][A-Za-z]{1,3}\Z")  # μg, μL, μmol
 
@@ -167,26 +172,39 @@ class MixedScript(Rule):
     name: ClassVar[str] = "mixed-script-word"
     severity: ClassVar[Severity] = Severity.ERROR
     description: ClassVar[str] = (
-        "A word mixes Latin letters with Cyrillic or Greek look-alikes ('аspirin' with a Cyrillic 'а')."
+        "A word mixes Latin letters with Cyrillic or Greek look-alikes ('аspirin' with a Cyrillic 'а'), "
+        "or is written in full-width, mathematical or ligature letters."
     )
 
     def check(self, article: Article, template: Template) -> Iterator[Finding]:
         """A finding at each word whose letters come from Latin and a look-alike script."""
-        for match in _WORD_WITH_NON_ASCII.finditer(article.text):
+        for match in _WORD.finditer(article.text):
             word = match.group()
-            if _UNIT_PREFIX.match(word):
+            if word.isascii() or _UNIT_PREFIX.match(word):
                 continue
-            scripts = {unicodedata.name(c, "?").split(" ")[0] for c in word if c.isalpha()}
-            lookalikes = sorted(scripts.intersection(_LOOKALIKE_SCRIPTS))
-            if "LATIN" in scripts and lookalikes:
+            problem = self.problem(word)
+            if problem is not None:
                 line, column = article.position(match.start())
                 yield self.finding(
                     article,
-                    f"'{word}' mixes Latin with {' and '.join(s.title() for s in lookalikes)} letters",
+                    f"'{word}' {problem}",
                     line=line,
                     column=column,
-                    hint="retype the word with Latin letters only",
+                    hint="retype the word in plain letters",
                 )
+
+    @staticmethod
+    def problem(word: str) -> str | None:
+        """Why `word` is disguised, or None: mixed scripts, compatibility letters, marks on digits."""
+        scripts = {unicodedata.name(c, "?").split(" ")[0] for c in word if c.isalpha()}
+        lookalikes = sorted(scripts.intersection(_LOOKALIKE_SCRIPTS))
+        if "LATIN" in scripts and lookalikes:
+            return f"mixes Latin with {' and '.join(s.title() for s in lookalikes)} letters"
+        if any(c.isalpha() and unicodedata.normalize("NFKC", c) != c for c in word):
+            return "is written in look-alike letters (full-width, mathematical or a ligature)"
+        if any(unicodedata.combining(c) and prev.isdigit() for prev, c in pairwise(word)):
+            return "has a combining mark on a digit"
+        return None
 
 
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)/?>|<\?|<![A-Za-z\[]")
@@ -331,7 +349,8 @@ class LinkTitle(Rule):
 
     def check(self, article: Article, template: Template) -> Iterator[Finding]:
         """A finding at each link title, in blocks and in reference definitions."""
-        body_start = _line_offset(article.text, article.front_matter_end_line + 1)
+        starts = line_starts(article.text)
+        body_start = starts[min(article.front_matter_end_line, len(starts) - 1)]
         found: set[int] = set()
         for match in _REFERENCE.finditer(article.text, body_start):
             found.add(match.start(1))
