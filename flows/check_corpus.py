@@ -83,11 +83,8 @@ def corpus_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*.md") if p.is_file())
 
 
-# One worker thread: the flagger's spaCy pipeline is shared in-process and is not made for threads.
-# Process-level fan-out is the Dask task runner's job (see the module docstring).
-@flow(name="check-corpus", task_runner=ThreadPoolTaskRunner(max_workers=1))  # type: ignore[arg-type]
-def check_corpus(directory: Path, batch_size: int = DEFAULT_BATCH_SIZE) -> CorpusReport:
-    """Check and flag every `*.md` under `directory` in batched tasks; publish a summary artifact."""
+def check_in_batches(directory: Path, batch_size: int) -> CorpusReport:
+    """The body of both corpus flows: batches submitted to the flow's task runner, a summary artifact."""
     logger = get_run_logger()
     root = Path(directory)
     if not root.is_dir():
@@ -111,3 +108,11 @@ def check_corpus(directory: Path, batch_size: int = DEFAULT_BATCH_SIZE) -> Corpu
         "%d files: %d with errors, %d unusable", len(results), len(report.with_errors), len(report.unusable)
     )
     return report
+
+
+# One worker thread: the flagger's spaCy pipeline is shared in-process and is not made for threads.
+# Process-level fan-out is the Dask variant's job (flows/check_corpus_dask.py).
+@flow(name="check-corpus", task_runner=ThreadPoolTaskRunner(max_workers=1))  # type: ignore[arg-type]
+def check_corpus(directory: Path, batch_size: int = DEFAULT_BATCH_SIZE) -> CorpusReport:
+    """Check and flag every `*.md` under `directory` in batched tasks; publish a summary artifact."""
+    return check_in_batches(directory, batch_size)
