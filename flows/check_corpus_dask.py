@@ -70,9 +70,10 @@ def editorial_runner_class() -> type[Any]:
 
     class EditorialDaskTaskRunner(DaskTaskRunner):  # type: ignore[misc,unused-ignore]
         def __enter__(self) -> Any:
-            if not self.address and self.cluster_kwargs is not None:
-                env = {"PREFECT_API_URL": current_api_url(), **self.cluster_kwargs.get("env", {})}
-                self.cluster_kwargs = {**self.cluster_kwargs, "env": env}
+            runner: Any = self  # typed whether or not the optional `dask` extra is installed
+            if not runner.address and runner.cluster_kwargs is not None:
+                env = {"PREFECT_API_URL": current_api_url(), **runner.cluster_kwargs.get("env", {})}
+                runner.cluster_kwargs = {**runner.cluster_kwargs, "env": env}
             return super().__enter__()  # type: ignore[no-untyped-call,unused-ignore]
 
     return EditorialDaskTaskRunner
