@@ -57,7 +57,7 @@ def test_submit_then_publish_from_the_cli(tmp_path: Path, prefect_harness: None)
 
     published = CliRunner().invoke(app, ["publish", "--repo", str(content)])
     assert published.exit_code == 0, published.stderr
-    assert f"{SLUG}: held back 1 error finding(s) (SL03)" in published.stdout
+    assert f"{SLUG}: held back errors: 1 error finding(s) (SL03)" in published.stdout
     assert "0 published, 1 held back; pushed to origin" in published.stdout
 
 
