@@ -20,7 +20,12 @@ Decisions worth knowing:
 - Tags `published/<slug>/vN` are annotated: they record the pipeline as tagger and the time,
   `git describe` and git hosts treat them as releases, and they can be signed. Versions are
   1 + the highest existing tag and are created in the same transaction as main's move.
-- Commits are signed through `git commit-tree -S` when the repository sets `commit.gpgsign`.
+- Commits are signed through `git commit-tree -S` with an SSH key: per write (`signer=SigningKey(...)`:
+  the writer's, clinician's or editor's key), else the repository's default (`commit.gpgsign`).
+  Who signed is read back with `read_signatures` (key fingerprints); whether that key belonged to
+  the right person then is the roster's question (`reviewers.verification`).
+- Paths, refs and tags are spelled in one place, `content_repo.layout`; `content_repo.core.RepoCore`
+  is the small object API the facade, publishing and remote share (no reach-ins, no import cycle).
 - `push` sends main and the publication tags in one atomic push, then the drafts (see
   `content_repo.remote`). Run `maintain()` now and then to pack loose objects.
 """
@@ -40,6 +45,7 @@ from content_repo.errors import (
 from content_repo.models import CommitInfo, DraftInfo, Identity, Publication, PublicationRecord, PublishedInfo
 from content_repo.remote import PushReport
 from content_repo.repo import DEFAULT_PIPELINE, ContentRepo, text_content_hash
+from content_repo.signing import SignatureFacts, SigningKey
 
 __all__ = [
     "DEFAULT_PIPELINE",
@@ -59,6 +65,8 @@ __all__ = [
     "RefRaceError",
     "RemoteError",
     "RepositoryError",
+    "SignatureFacts",
+    "SigningKey",
     "SizeLimitError",
     "SlugError",
     "text_content_hash",

@@ -48,6 +48,7 @@ class CommitInfo(BaseModel):
     author: Identity
     committer: Identity
     authored_at: datetime
+    committed_at: datetime
     trailers: dict[str, list[str]] = Field(default_factory=dict)
     parents: list[str] = Field(default_factory=list)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import UTC, date, datetime
 from pathlib import PurePath
@@ -114,9 +113,9 @@ class Article(BaseModel):
     @property
     def content_hash(self) -> str:
         """sha256 of the writer's text: the article without the keys publishing writes."""
-        from validators.frontmatter import strip_publishing_keys
+        from validators.hashing import content_hash
 
-        return "sha256:" + hashlib.sha256(strip_publishing_keys(self.text).encode("utf-8")).hexdigest()
+        return content_hash(self.text)
 
     @property
     def blocks(self) -> list[Block]:

@@ -1,0 +1,132 @@
+"""Signing commits with SSH keys and reading who signed them, with git's own signing.
+
+A commit is signed by `git commit-tree -S` with `gpg.format=ssh` and `user.signingkey` set for
+that one command (an explicit private key file), or with the user's own git signing configuration
+(their key or agent) when no key file is given. Keys never have to live in `~/.ssh`.
+
+Reading signatures is one `git log --no-walk` for any number of commits. Each commit's facts are
+what git and `ssh-keygen` established: whether the signature is cryptographically good for the
+commit as it is, the SHA256 fingerprint of the key that made it, and (when an allowed-signers file
+is given) the principal that file names for the key. Whether that key belonged to the right
+person at that time is the roster's question (`reviewers.verification`), decided on fingerprints.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from content_repo.errors import GitError
+from content_repo.plumbing import GitFailure, run_git
+
+SignatureStatus = Literal["good", "bad", "unsigned", "unverifiable"]
+
+# git's %G? letters: G good (key in the allowed signers), U good (key not listed), B bad,
+# X/Y expired signature/key, R revoked key, E cannot be checked, N no signature.
+_STATUS: dict[str, SignatureStatus] = {
+    "G": "good",
+    "U": "good",
+    "B": "bad",
+    "R": "bad",
+    "X": "unverifiable",
+    "Y": "unverifiable",
+    "E": "unverifiable",
+    "N": "unsigned",
+}
+_FIELD = "%x1f"
+_RECORD = "%x1e"
+
+
+class SigningKey(BaseModel):
+    """How to sign: an SSH private key file, or (None) the user's git signing configuration or agent."""
+
+    model_config = ConfigDict(frozen=True)
+
+    private_key: Path | None = None
+
+    def git_options(self) -> list[str]:
+        """`-c` options for git that select this key for `commit-tree -S`."""
+        if self.private_key is None:
+            return []
+        return ["-c", "gpg.format=ssh", "-c", f"user.signingkey={self.private_key}"]
+
+    def describe(self) -> str:
+        """What signs, for messages: the key file, or the git configuration."""
+        return str(self.private_key) if self.private_key else "the git signing configuration"
+
+
+class SignatureFacts(BaseModel):
+    """Who signed one commit, as git verifies it (fingerprint `SHA256:...`; principal from the file)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sha: str
+    status: SignatureStatus
+    fingerprint: str | None = None
+    principal: str | None = None
+    committed_at: datetime
+
+    @property
+    def good(self) -> bool:
+        """True when the signature is cryptographically valid for this commit as it is."""
+        return self.status == "good" and bool(self.fingerprint)
+
+
+def sign_commit_args(key: SigningKey, tree: str, parents: Sequence[str]) -> list[str]:
+    """The git arguments that write a signed commit of `tree` (message on stdin)."""
+    args = [*key.git_options(), "commit-tree", "-S", tree]
+    for parent in parents:
+        args += ["-p", parent]
+    return args
+
+
+def read_signatures(
+    git_dir: Path, shas: Sequence[str], *, allowed_signers: str | None = None
+) -> dict[str, SignatureFacts]:
+    """The signature facts of each commit in `shas`, by sha (one git process for all of them).
+
+    `allowed_signers` is the text of an allowed-signers file (`principal key` lines); without it
+    an empty one is used, so good signatures still report their key's fingerprint.
+    """
+    unique = list(dict.fromkeys(shas))
+    if not unique:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="editorial-signers-") as directory:
+        signers = Path(directory) / "allowed_signers"
+        signers.write_text(allowed_signers or "", encoding="utf-8")
+        fields = _FIELD.join(["%H", "%G?", "%GF", "%GS", "%ct"])
+        try:
+            out = run_git(
+                git_dir,
+                [
+                    "-c",
+                    f"gpg.ssh.allowedSignersFile={signers}",
+                    "log",
+                    "--no-walk=unsorted",
+                    f"--format={fields}{_RECORD}",
+                    "--stdin",
+                ],
+                input="".join(sha + "\n" for sha in unique).encode("ascii"),
+                timeout=600,
+            )
+        except GitFailure as exc:
+            raise GitError("log --show-signature", exc.stderr) from exc
+    facts: dict[str, SignatureFacts] = {}
+    for record in out.decode("utf-8", "replace").split("\x1e"):
+        parts = record.strip("\n").split("\x1f")
+        if len(parts) != 5:
+            continue
+        sha, letter, fingerprint, principal, stamp = parts
+        facts[sha] = SignatureFacts(
+            sha=sha,
+            status=_STATUS.get(letter, "unverifiable"),
+            fingerprint=fingerprint or None,
+            principal=principal or None,
+            committed_at=datetime.fromtimestamp(int(stamp or 0), UTC),
+        )
+    return facts
