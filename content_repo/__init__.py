@@ -42,7 +42,17 @@ from content_repo.errors import (
     SizeLimitError,
     SlugError,
 )
-from content_repo.models import CommitInfo, DraftInfo, Identity, Publication, PublicationRecord, PublishedInfo
+from content_repo.models import (
+    CommitInfo,
+    DraftCommit,
+    DraftHistory,
+    DraftInfo,
+    GovernanceVersion,
+    Identity,
+    Publication,
+    PublicationRecord,
+    PublishedInfo,
+)
 from content_repo.remote import PushReport
 from content_repo.repo import DEFAULT_PIPELINE, ContentRepo, text_content_hash
 from content_repo.signing import SignatureFacts, SigningKey
@@ -53,8 +63,11 @@ __all__ = [
     "ConflictError",
     "ContentRepo",
     "ContentRepoError",
+    "DraftCommit",
+    "DraftHistory",
     "DraftInfo",
     "GitError",
+    "GovernanceVersion",
     "Identity",
     "IdentityError",
     "NotFoundError",

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from content_repo import publishing
+from content_repo import history, publishing
 from content_repo import remote as remote_sync
 from content_repo.core import RepoCore, parse_signature
 from content_repo.errors import (
@@ -38,7 +38,16 @@ from content_repo.layout import (
     tag_name,
     tag_ref,
 )
-from content_repo.models import CommitInfo, DraftInfo, Identity, Publication, PublicationRecord, PublishedInfo
+from content_repo.models import (
+    CommitInfo,
+    DraftHistory,
+    DraftInfo,
+    GovernanceVersion,
+    Identity,
+    Publication,
+    PublicationRecord,
+    PublishedInfo,
+)
 from content_repo.plumbing import GitFailure, ObjectStore, RefUpdater, RefUpdateRejected, run_git
 from content_repo.remote import PushReport
 from content_repo.safety import (
@@ -50,7 +59,7 @@ from content_repo.safety import (
     check_size,
     check_slug,
 )
-from content_repo.signing import SigningKey
+from content_repo.signing import SignatureFacts, SigningKey
 from content_repo.trailers import parse_trailers, with_trailers
 from validators.hashing import content_hash as text_content_hash
 from validators.models import Article
@@ -588,6 +597,24 @@ class ContentRepo:
         except GitFailure as exc:
             return exc.stderr.splitlines() or [f"git fsck exited {exc.returncode}"]
         return []
+
+    # -- facts for verifiers ------------------------------------------------------------------------
+    def signatures(
+        self, shas: Sequence[str], *, allowed_signers: str | None = None
+    ) -> dict[str, SignatureFacts]:
+        """Who signed each commit (status, key fingerprint, principal when `allowed_signers` names it)."""
+        for sha in shas:
+            check_ref_expression(sha)
+        return history.signatures(self.core, shas, allowed_signers=allowed_signers)
+
+    def governance_history(self) -> list[GovernanceVersion]:
+        """Every commit on main that changed roster.yaml or policy.yaml, oldest first, with its signature."""
+        return history.governance_history(self.core)
+
+    def draft_history(self, slug: str) -> DraftHistory:
+        """A draft's own commits, oldest first, each with its signature and the files before and after."""
+        check_slug(slug)
+        return history.draft_history(self.core, slug)
 
     # -- remote ------------------------------------------------------------------------------------
     def remotes(self) -> list[str]:
