@@ -241,10 +241,14 @@ class ContentRepo:
         *,
         ledger_text: str | None = None,
         message: str | None = None,
+        expected_head: str | None = None,
+        check_head: bool = False,
         signer: SigningKey | None = None,
     ) -> CommitInfo:
         """Commit the article (and its ledger when given) on `drafts/<slug>`, made from main when new.
 
+        With `check_head`, the draft must still be at `expected_head` (None: no draft yet), else
+        RefRaceError: the caller read the previous ledger there and must read it again.
         `signer` signs this commit (the writer's key); without it the repository's default applies.
         """
         slug = check_slug(article.slug)
@@ -258,8 +262,9 @@ class ContentRepo:
             files,
             author,
             message or f"Submit {slug}",
-            expected_head=None,
+            expected_head=expected_head,
             must_exist=False,
+            check_head=check_head,
             signer=signer,
         )
 
@@ -295,15 +300,17 @@ class ContentRepo:
         *,
         expected_head: str | None,
         must_exist: bool,
+        check_head: bool = False,
         signer: SigningKey | None,
     ) -> CommitInfo:
         ref = draft_ref(slug)
+        check_head = check_head or expected_head is not None
         blobs = self.core.store_texts(files)
         writes_article = article_path(slug) in files
 
         def attempt(_: int) -> CommitInfo | None:
             head = self.objects.resolve(ref)
-            if expected_head is not None and head != expected_head:
+            if check_head and head != expected_head:
                 raise RefRaceError(ref, expected_head, head)
             writer = author.format() if writes_article else None
             if head is None:
@@ -333,7 +340,7 @@ class ContentRepo:
             try:
                 self.refs.apply([command.format(new=commit)])
             except RefUpdateRejected as exc:
-                if expected_head is not None:
+                if check_head:
                     raise RefRaceError(ref, expected_head, self.objects.resolve(ref)) from exc
                 return None
             return self.commit_info(commit)

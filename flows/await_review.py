@@ -1,10 +1,10 @@
 """The `await_review` flow: for teams that decide in the Prefect UI, wait for a clinician's form.
 
-The run pauses with a typed form (a pydantic `RunInput`) listing the draft's pending flags, each with
-its term, category and sentence. An answer naming an unknown key, rejecting without a note, deciding
-nothing, or refused by the policy is answered (a log line and an artifact saying what to fix) and the
-form is shown again; nothing is recorded. A valid answer is recorded through the `record_review`
-flow (the same checks and commit as `editorial review`).
+The run pauses with a typed form (a pydantic `RunInput`) listing the draft's claims waiting for the
+clinician, each with its sentence, terms and categories. An answer naming an unknown key, rejecting
+without a note, deciding nothing, or refused by the policy is answered (a log line and an artifact
+saying what to fix) and the form is shown again; nothing is recorded. A valid answer is recorded
+through the `record_review` flow (the same rules, `reviewers.desk.decide`, as `editorial review`).
 
 Run from a deployment, the run suspends instead of pausing (`suspend_flow_run`): no process waits, and
 a worker resumes it when the form is sent. Run in a process, it pauses (the process waits).
@@ -23,9 +23,10 @@ from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.record_review import ReviewOutcome, record_review
+from flows.record_review import record_review
+from flows.review_actions import ReviewOutcome
 from flows.tasks import settings_for, utc_now
-from reviewers.ledger import DecisionInput, LedgerFlag, Verdict, apply_decisions
+from reviewers.ledger import Claim, DecisionInput, Verdict
 from reviewers.policy import PolicyError
 from validators.errors import EditorialError
 
@@ -33,35 +34,35 @@ DEFAULT_WAIT_SECONDS = 7 * 24 * 3600
 
 
 class FormVerdict(StrEnum):
-    """A clinician's choice on one flag in the form (`undecided` leaves the flag for later)."""
+    """A clinician's choice on one claim in the form (`undecided` leaves it for later)."""
 
     UNDECIDED = "undecided"
     APPROVE = "approve"
     REJECT = "reject"
 
 
-class FlagChoice(BaseModel):
-    """One row of the form: which flag, what the clinician decides, and why (required to reject)."""
+class ClaimChoice(BaseModel):
+    """One row of the form: which claim, what the clinician decides, and why (required to reject)."""
 
-    key: str = Field(description="The flag's key, as listed above.")
+    key: str = Field(description="The claim's key, as listed above with its sentence.")
     verdict: FormVerdict = FormVerdict.UNDECIDED
     note: str = Field(default="", description="Required when rejecting: what the writer must change.")
 
 
 class ReviewForm(RunInput):
-    """The form a clinician fills in the Prefect UI to decide on a draft's pending flags."""
+    """The form a clinician fills in the Prefect UI to decide on a draft's pending claims."""
 
-    decisions: list[FlagChoice] = Field(default_factory=list)
+    decisions: list[ClaimChoice] = Field(default_factory=list)
 
 
-class PendingFlag(BaseModel):
-    """A flag waiting for this reviewer, as the form lists it."""
+class PendingClaim(BaseModel):
+    """A claim waiting for this reviewer, as the form lists it."""
 
     model_config = ConfigDict(frozen=True)
 
     key: str
-    category: str
-    term: str
+    categories: list[str]
+    terms: list[str]
     line: int
     sentence: str
 
@@ -82,11 +83,11 @@ class AnswerRefused(EditorialError):
     """An answer from the form that cannot be recorded; the message says what to fix."""
 
 
-@task(name="pending-flags", cache_policy=NO_CACHE)
-def pending_flags(repo_path: Path | None, slug: str, reviewer_id: str) -> list[PendingFlag]:
-    """The flags of the draft waiting for `reviewer_id`: pending, theirs to decide, not decided by them."""
+@task(name="pending-claims", cache_policy=NO_CACHE)
+def pending_claims(repo_path: Path | None, slug: str, reviewer_id: str) -> list[PendingClaim]:
+    """The claims of the draft waiting for `reviewer_id`: pending, theirs to decide, not decided by them."""
     from flows.context import load_policy_from, load_roster_from, open_repo, read_draft_under_review
-    from reviewers.ledger import waiting_for
+    from reviewers.desk import waiting_for
 
     with open_repo(settings_for(repo_path)) as repo:
         draft = read_draft_under_review(repo, slug)
@@ -94,34 +95,43 @@ def pending_flags(repo_path: Path | None, slug: str, reviewer_id: str) -> list[P
     if draft.ledger is None:
         raise AnswerRefused(f"{slug}: the draft has no review ledger yet; submit it first")
     waiting = waiting_for(draft.ledger, roster.get(reviewer_id), policy, utc_now())
-    return [to_pending(f) for f in waiting]
+    return [to_pending(c) for c in waiting]
 
 
-def to_pending(flag: LedgerFlag) -> PendingFlag:
-    """The form's view of a ledger flag."""
-    return PendingFlag(
-        key=flag.key, category=flag.category.value, term=flag.term, line=flag.line, sentence=flag.sentence
+def to_pending(claim: Claim) -> PendingClaim:
+    """The form's view of a claim."""
+    return PendingClaim(
+        key=claim.key,
+        categories=[str(c) for c in claim.requirement],
+        terms=claim.terms,
+        line=claim.line,
+        sentence=claim.sentence,
     )
 
 
-def form_description(slug: str, pending: list[PendingFlag], problem: str | None) -> str:
-    """The Markdown shown above the form: what was wrong with the last answer, then the flags."""
+def form_description(slug: str, pending: list[PendingClaim], problem: str | None) -> str:
+    """The Markdown shown above the form: what was wrong with the last answer, then the claims."""
     lines: list[str] = []
     if problem:
         lines += [f"**Your last answer was not recorded:** {problem}", ""]
     lines += [
-        f"## Flags of `{slug}` waiting for your decision",
+        f"## Claims of `{slug}` waiting for your decision",
         "",
-        "For each flag set `verdict` to `approve` or `reject` (a rejection needs a `note` saying what "
-        "the writer must change); leave `undecided` to decide later.",
+        "Each claim is a sentence of the article with the terms a clinician must check. For each, set "
+        "`verdict` to `approve` or `reject` (a rejection needs a `note` saying what the writer must "
+        "change); leave `undecided` to decide later. The rows of the form are in this order.",
         "",
     ]
-    for flag in pending:
-        lines.append(f"- `{flag.key}` line {flag.line}, {flag.category} **{flag.term}**: {flag.sentence}")
+    for number, claim in enumerate(pending, start=1):
+        terms = ", ".join(f"**{t}**" for t in claim.terms)
+        lines.append(
+            f"{number}. `{claim.key}` line {claim.line} ({', '.join(claim.categories)}: {terms}): "
+            f"{claim.sentence}"
+        )
     return "\n".join(lines)
 
 
-def decisions_from(form: ReviewForm, pending: list[PendingFlag]) -> list[DecisionInput]:
+def decisions_from(form: ReviewForm, pending: list[PendingClaim]) -> list[DecisionInput]:
     """The form's answer as decisions; raises `AnswerRefused` for unknown keys, missing notes, no decision."""
     known = {f.key for f in pending}
     decisions: list[DecisionInput] = []
@@ -130,10 +140,10 @@ def decisions_from(form: ReviewForm, pending: list[PendingFlag]) -> list[Decisio
         if choice.verdict is FormVerdict.UNDECIDED:
             continue
         if key not in known:
-            raise AnswerRefused(f"{choice.key!r} is not the key of a flag waiting for you; use a key listed")
+            raise AnswerRefused(f"{choice.key!r} is not the key of a claim waiting for you; use a key listed")
         note = choice.note.strip() or None
         if choice.verdict is FormVerdict.REJECT and note is None:
-            raise AnswerRefused(f"rejecting flag {key} needs a note saying what the writer must change")
+            raise AnswerRefused(f"rejecting claim {key} needs a note saying what the writer must change")
         decisions.append(DecisionInput(key=key, verdict=Verdict(choice.verdict.value), note=note))
     if not decisions:
         raise AnswerRefused("no decision given: set at least one verdict to approve or reject")
@@ -146,20 +156,21 @@ def check_with_policy(
 ) -> None:
     """Apply the decisions to the current ledger without recording them; raises `AnswerRefused`."""
     from flows.context import load_policy_from, load_roster_from, open_repo, read_draft_under_review
+    from reviewers.desk import decide
 
     with open_repo(settings_for(repo_path)) as repo:
         draft = read_draft_under_review(repo, slug)
         if draft.ledger is None:
             raise AnswerRefused(f"{slug}: the draft has no review ledger yet")
         try:
-            apply_decisions(
+            decide(
                 draft.ledger,
                 decisions,
                 reviewer_id,
                 load_roster_from(repo),
                 load_policy_from(repo),
                 utc_now(),
-                text_hash=draft.article.content_hash,
+                text_hash=draft.content_hash,
             )
         except PolicyError as exc:
             raise AnswerRefused(str(exc)) from exc
@@ -187,15 +198,15 @@ def await_review(
 ) -> AwaitReviewResult:
     """Wait for `reviewer_id`'s decisions on `slug` from the Prefect UI form, re-asking until valid."""
     logger = get_run_logger()
-    pending = pending_flags(repo_path, slug, reviewer_id)
+    pending = pending_claims(repo_path, slug, reviewer_id)
     if not pending:
-        logger.info("%s has no flag waiting for %s", slug, reviewer_id)
-        return AwaitReviewResult(slug=slug, reviewer_id=reviewer_id, asked=0, note="no flag is waiting")
+        logger.info("%s has no claim waiting for %s", slug, reviewer_id)
+        return AwaitReviewResult(slug=slug, reviewer_id=reviewer_id, asked=0, note="no claim is waiting")
     problem: str | None = None
     for asked in range(1, max_asks + 1):
         form = ReviewForm.with_initial_data(
             description=form_description(slug, pending, problem),
-            decisions=[FlagChoice(key=f.key) for f in pending],
+            decisions=[ClaimChoice(key=c.key) for c in pending],
         )
         answer = ask(form, f"review-{slug}-{asked}", timeout_seconds, poll_interval_seconds)
         try:
@@ -212,10 +223,10 @@ def await_review(
                 markdown=f"# Answer {asked} on `{slug}` not recorded\n\n{problem}\n\nAsked again.",
                 description=f"Answer from {reviewer_id} refused",
             )
-            pending = pending_flags(repo_path, slug, reviewer_id)
+            pending = pending_claims(repo_path, slug, reviewer_id)
             if not pending:
                 return AwaitReviewResult(
-                    slug=slug, reviewer_id=reviewer_id, asked=asked, note="no flag is waiting any more"
+                    slug=slug, reviewer_id=reviewer_id, asked=asked, note="no claim is waiting any more"
                 )
             continue
         logger.info("recorded %d decision(s) on %s: now %s", len(decisions), slug, outcome.status.value)

@@ -2,13 +2,15 @@
 
 In a directory it creates (default `./demo`): a content repository `content/` with a bare remote
 `remote.git`, a roster with a demo writer, physician and pharmacist, and the seed page imported as a
-draft. The writer submits it (the findings and flags are shown); the pharmacist approves the
-medicine flags; the writer fixes what the findings ask and resubmits (the pharmacist's decisions carry
-over); the physician approves the rest; `publish_approved` publishes and pushes. The published
-article and the remote's `git log` with its review trailers are printed last.
+draft. The writer submits it (the findings and the claims, sentences a clinician must check, are
+shown); the pharmacist approves the claims about medicines; the writer fixes what the findings ask and
+resubmits (the decisions on unchanged sentences carry over); the physician approves the claims still
+waiting; `publish_approved` publishes and pushes. The published article and the remote's `git log`
+with its review trailers are printed last.
 
-Everything runs through the real flows on Prefect's embedded API (nothing to start). A directory
-that exists and was not made by this demo is never touched.
+Submitting and publishing run as the real flows on Prefect's embedded API (nothing to start); the
+clinicians' decisions are direct calls, as on the web desk. A directory that exists and was not made
+by this demo is never touched.
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ def revise(text: str, source: str = DEMO_SOURCE) -> tuple[str, list[str]]:
 
 
 def show_submission(say: Say, result: SubmissionResult) -> None:
-    """Print a submission's status, its findings (with fixes) and its flags."""
+    """Print a submission's status, its findings (with fixes) and its claims."""
     ledger = result.ledger
     status = result.status.value
     say(f"  saved on drafts/{result.slug} as commit {result.commit[:12]}: status [bold]{status}[/]")
@@ -125,43 +127,42 @@ def show_submission(say: Say, result: SubmissionResult) -> None:
             say(f"      fix: {finding.hint}")
     if not rule_findings:
         say("    none")
-    needing = [f for f in ledger.flags if f.needs_approval]
     carried = set(ledger.carried_over)
     say(
-        f"  flags: {len(ledger.flags)} medical term(s); {len(needing)} need a clinician "
-        f"({len(result.pending_keys)} pending, {len(carried)} decision(s) carried over):"
+        f"  claims: {len(ledger.claims)} sentence(s) a clinician must check "
+        f"({len(result.pending_keys)} pending, {len(carried)} carried over unchanged):"
     )
-    for flag in needing:
-        note = " (carried over)" if flag.key in carried else ""
-        say(
-            f"    {flag.key[:8]}  line {flag.line:>2}  {flag.category.value:<11} {flag.term!r:<32} "
-            f"{flag.status.value}{note}"
-        )
-    informational = sorted({f.normalized for f in ledger.flags if not f.needs_approval})
-    if informational:
-        say(f"    informational only ({len(informational)}): {', '.join(informational)}")
+    for claim in ledger.claims:
+        note = " (carried over)" if claim.key in carried else ""
+        terms = ", ".join(f"{f.term} [{f.category.value}]" for f in claim.flags if f.needs_approval)
+        say(f"    {claim.key[:8]}  line {claim.line:>2}  {claim.status.value:<8} {terms}{note}")
+    if ledger.shown:
+        shown = sorted({f.normalized for f in ledger.shown})
+        say(f"    shown only, no decision needed ({len(shown)}): {', '.join(shown)}")
 
 
 def decisions_for(result: SubmissionResult, person_id: str, content: Path) -> list[DecisionInput]:
-    """Approvals for every pending flag this clinician may decide on under the roster and policy."""
+    """Approvals for every claim waiting for this clinician under the roster and policy."""
     from flows.context import load_policy_from, load_roster_from, open_repo
+    from reviewers.desk import waiting_for
 
     with open_repo(path=content) as repo:
         person = load_roster_from(repo).get(person_id)
         policy = load_policy_from(repo)
     assert person is not None
     return [
-        DecisionInput(key=flag.key, verdict=Verdict.APPROVE)
-        for flag in result.ledger.flags
-        if flag.blocks_publishing and policy.deciding_role(person, flag.category) is not None
+        DecisionInput(key=claim.key, verdict=Verdict.APPROVE)
+        for claim in waiting_for(result.ledger, person, policy, datetime.now(UTC))
     ]
 
 
 def run_demo(directory: Path, say: Say) -> DemoResult:
     """Run the whole demo in `directory`, narrating each step through `say` (rich markup)."""
+    from rich.markup import escape
+
     from content_repo import ContentRepo, Identity
     from flows.publish import publish_approved
-    from flows.record_review import record_review
+    from flows.review_actions import record_decisions
     from flows.submit import submit_draft
     from validators.importer import import_page, read_page
     from validators.templates import load_templates
@@ -198,16 +199,16 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     first = submit_draft(draft_path, repo_path=content)
     show_submission(say, first)
 
-    step(f"4. {PHARMACIST} approves the medicine flags (flow record_review)")
+    step(f"4. {PHARMACIST} approves the claims about medicines (a direct call, as on the desk)")
     pharmacist_decisions = decisions_for(first, PHARMACIST, content)
     if pharmacist_decisions:
-        outcome = record_review(first.slug, PHARMACIST, pharmacist_decisions, repo_path=str(content))
+        outcome = record_decisions(content, first.slug, PHARMACIST, pharmacist_decisions)
         say(
             f"  {len(outcome.decided)} approval(s) recorded as commit {outcome.commit[:12]}: "
             f"status {outcome.status.value}"
         )
     else:
-        say("  no flag for a pharmacist in this draft")
+        say("  no claim for a pharmacist in this draft")
 
     step(f"5. {WRITER} fixes what the findings ask, and resubmits")
     revised, edits = revise(imported.text)
@@ -217,10 +218,10 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     second = submit_draft(draft_path, repo_path=content)
     show_submission(say, second)
 
-    step(f"6. {PHYSICIAN} approves the remaining flags (flow record_review)")
+    step(f"6. {PHYSICIAN} approves the claims still waiting (a direct call, as on the desk)")
     physician_decisions = decisions_for(second, PHYSICIAN, content)
     if physician_decisions:
-        outcome = record_review(second.slug, PHYSICIAN, physician_decisions, repo_path=str(content))
+        outcome = record_decisions(content, second.slug, PHYSICIAN, physician_decisions)
         say(
             f"  {len(outcome.decided)} approval(s) recorded as commit {outcome.commit[:12]}: "
             f"status {outcome.status.value}"
@@ -240,7 +241,7 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
         text = published_repo.read(second.slug) or ""
         history = published_repo.history(second.slug)
     for line in text.splitlines():
-        say(f"  | {line}")
+        say(f"  | {escape(line)}")
 
     step(f"9. git log of the remote's main (as `git -C {remote} log main` shows it)")
     for commit in history:
@@ -248,7 +249,7 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
         say(f"  Author: {commit.author.format()}")
         say(f"  Date:   {commit.authored_at.isoformat()}")
         for line in commit.message.strip().splitlines():
-            say(f"      {line}")
+            say(f"      {escape(line)}")
         say("")
     published = report.published[0]
     reviewers = [v for c in history for v in c.trailers.get("Reviewed-by", []) if c.sha == published.commit]

@@ -5,9 +5,10 @@ so it is never silently skipped) serializes runs across workers, and a file lock
 serializes runs on the embedded API, where every process has its own API. A run that cannot get both
 within `lock_timeout_seconds` publishes nothing and says so.
 
-Each draft is read once (text, ledger, head), parsed and checked again (an error found now holds it
-back), flagged again (a flag the ledger does not know holds it back), and published with the head it
-was read at: if the draft moved since, the repository refuses and the draft waits for the next run.
+Each draft is read once (text, ledger, head), checked and flagged again, and passed through the desk's
+publish gate (`reviewers.desk.publish_gate`: every reason a draft cannot publish, in one function);
+it is published with the head it was read at: if the draft moved since, the repository refuses and
+the draft waits for the next run.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
 from flows.tasks import check_articles, settings_for, utc_now
-from reviewers.ledger import ReviewLedger, ledger_path, publishability
+from reviewers.ledger import ReviewLedger, ledger_path
 from validators.errors import EditorialError
-from validators.findings import Severity
 
 if TYPE_CHECKING:
     from content_repo import ContentRepo, PublicationRecord
+    from reviewers.policy import Policy
     from reviewers.roster import Roster
 
 PUBLISH_CONCURRENCY_LIMIT = "editorial-publish"
@@ -153,40 +154,30 @@ def one_publish_run(repo_dir: Path, timeout_seconds: float) -> Iterator[None]:
         raise PublishSkipped("another publish run holds the global publish slot") from exc
 
 
-def reviewers_of(ledger: ReviewLedger, roster: Roster) -> list[str]:
-    """Roster ids of the approvers, in order of first approval (all must still be on the roster)."""
-    return [r for r in ledger.approvers if roster.get(r) is not None]
-
-
-def revalidate(candidate: Candidate, settings_repo: Path | None, now: datetime, roster: Roster) -> list[str]:
+def revalidate(
+    candidate: Candidate, settings_repo: Path | None, now: datetime, roster: Roster, policy: Policy
+) -> list[str]:
     """Why the draft text, checked and flagged again now, may not be published (empty = it may)."""
+    from reviewers.desk import publish_gate
     from validators.parser import parse_article
 
     if candidate.ledger is None:
-        return ["the draft has no review ledger; submit it again"]
+        return ["no-ledger: the draft has no review ledger; submit it again"]
     article = parse_article(candidate.text, f"articles/{candidate.slug}.md")
     checked = check_articles([article], settings_for(settings_repo))[0]
-    reasons = publishability(candidate.ledger, article, now, roster=roster)
-    errors = [f for f in checked.findings if f.severity is Severity.ERROR]
-    if errors and not candidate.ledger.findings.errors:
-        codes = ", ".join(dict.fromkeys(f.code for f in errors))
-        reasons.append(f"{len(errors)} error finding(s) at publish time ({codes})")
-    known = {f.key for f in candidate.ledger.flags}
-    unknown = sorted({f.key for f in checked.flags if f.needs_approval and f.key not in known})
-    if unknown:
-        reasons.append(f"{len(unknown)} flag(s) found now that the ledger lacks: {', '.join(unknown)}")
-    return reasons
+    return [str(hold) for hold in publish_gate(candidate.ledger, checked, roster, policy, now)]
 
 
 @task(name="read-drafts", cache_policy=NO_CACHE)
 def read_candidates(repo_path: Path | None, now: datetime) -> list[Candidate]:
     """Read every draft once (text, ledger, head) and re-validate it at this moment."""
     from content_repo.errors import ContentRepoError
-    from flows.context import load_roster_from, open_repo
+    from flows.context import load_policy_from, load_roster_from, open_repo
 
     candidates: list[Candidate] = []
     with open_repo(settings_for(repo_path)) as repo:
         roster = load_roster_from(repo)
+        policy = load_policy_from(repo)
         for draft in repo.list_drafts():
             try:
                 text, ledger_text, head = repo.read_draft(draft.slug)
@@ -197,7 +188,7 @@ def read_candidates(repo_path: Path | None, now: datetime) -> list[Candidate]:
             try:
                 ledger = ReviewLedger.from_yaml(ledger_text, ledger_path(draft.slug)) if ledger_text else None
                 candidate = Candidate(slug=draft.slug, head=head, text=text, ledger=ledger, reasons=[])
-                reasons = revalidate(candidate, repo_path, now, roster)
+                reasons = revalidate(candidate, repo_path, now, roster, policy)
             except EditorialError as exc:
                 ledger, reasons = None, [f"cannot be read: {exc}"]
             candidates.append(
@@ -210,14 +201,15 @@ def publication_record(repo: ContentRepo, candidate: Candidate, now: datetime) -
     """What the review approved, as the repository records it in the publishing commit."""
     from content_repo import PublicationRecord, text_content_hash
     from flows.context import identity_of, load_roster_from
+    from reviewers.desk import reviewers_of
+    from reviewers.ledger import ClaimStatus
 
     assert candidate.ledger is not None
-    roster = load_roster_from(repo)
-    people = [roster.get(r) for r in reviewers_of(candidate.ledger, roster)]
+    people = reviewers_of(candidate.ledger, load_roster_from(repo))
     return PublicationRecord(
-        reviewers=[identity_of(p) for p in people if p is not None],
+        reviewers=[identity_of(p) for p in people],
         content_hash=text_content_hash(candidate.text),
-        approved_flags=candidate.ledger.approved_flags,
+        approved_flags=candidate.ledger.count(ClaimStatus.APPROVED),
         reviewed_on=now.date(),
     )
 

@@ -1,15 +1,14 @@
 """The `review_due` flow: reopen every published article whose last medical review has expired.
 
-An article is due when its `last_reviewed` date (stamped by publishing) is at least the policy's
-`review_interval_months` (12 by default) before today, or when it has none. Each due article is
-opened for re-review as a draft on `drafts/<slug>` (the published text, committed by the pipeline)
-with a fresh ledger where every flag is pending again. An article that already has an open draft is
-reported and left alone.
+Whether a review is due is the desk's rule (`reviewers.desk.review_expiry`: never reviewed, a review
+date in the future, or older than the policy's `review_interval_months`). Each due article is opened
+for re-review as a draft on `drafts/<slug>` (the published text, committed by the pipeline) with a
+fresh ledger where every claim is pending again (`reviewers.desk.reopen`). An article that already
+has an open draft is reported and left alone; one that cannot be read is reported and the run goes on.
 """
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,8 +17,9 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
+from flows.events import emit
 from flows.tasks import check_articles, settings_for, utc_now
-from reviewers.ledger import open_ledger
+from validators.errors import EditorialError
 
 
 class DueArticle(BaseModel):
@@ -34,23 +34,12 @@ class DueArticle(BaseModel):
     action: str
 
 
-def add_months(day: date, months: int) -> date:
-    """`day` moved by `months` calendar months (the day clamped to the target month's length)."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def review_due_on(last_reviewed: date | None, interval_months: int) -> date | None:
-    """The day a review expires (None when the article was never reviewed: due at once)."""
-    return add_months(last_reviewed, interval_months) if last_reviewed is not None else None
-
-
 @task(name="reopen-due-articles", cache_policy=NO_CACHE)
 def reopen_due_articles(repo_path: Path | None, now: datetime) -> list[DueArticle]:
     """Find the published articles whose review expired and open each for re-review."""
     from flows.context import load_policy_from, open_repo
+    from reviewers.desk import reopen, review_expiry
+    from validators.models import Article
     from validators.parser import parse_article
 
     settings = settings_for(repo_path)
@@ -59,13 +48,25 @@ def reopen_due_articles(repo_path: Path | None, now: datetime) -> list[DueArticl
     with open_repo(settings) as repo:
         policy = load_policy_from(repo)
         open_drafts = {d.slug for d in repo.list_drafts()}
-        due: list[tuple[int, date | None, date | None]] = []
-        articles = []
+        due: list[tuple[int, date | None, date | None, str]] = []
+        articles: list[Article] = []
         for published in repo.list_published():
-            article = parse_article(published.text, f"articles/{published.slug}.md")
+            try:
+                article = parse_article(published.text, f"articles/{published.slug}.md")
+            except EditorialError as exc:
+                results.append(
+                    DueArticle(
+                        slug=published.slug,
+                        version=published.version,
+                        last_reviewed=None,
+                        due_on=None,
+                        action=f"cannot be read, not reopened: {exc}",
+                    )
+                )
+                continue
             last = article.front_matter.last_reviewed if article.front_matter is not None else None
-            due_on = review_due_on(last, policy.review_interval_months)
-            if due_on is not None and due_on > today:
+            expiry = review_expiry(last, policy.review_interval_months, today)
+            if not expiry.due:
                 continue
             if published.slug in open_drafts:
                 results.append(
@@ -73,29 +74,31 @@ def reopen_due_articles(repo_path: Path | None, now: datetime) -> list[DueArticl
                         slug=published.slug,
                         version=published.version,
                         last_reviewed=last,
-                        due_on=due_on,
-                        action="already open for review",
+                        due_on=expiry.due_on,
+                        action=f"{expiry.reason}; already open for review",
                     )
                 )
                 continue
             articles.append(article)
-            due.append((published.version, last, due_on))
-        for checked, (version, last, due_on) in zip(check_articles(articles, settings), due, strict=True):
-            article = checked.article
-            ledger = open_ledger(article, checked.flags, checked.findings, None, now, policy=policy)
-            pending = sum(1 for f in ledger.flags if f.blocks_publishing)
+            due.append((published.version, last, expiry.due_on, expiry.reason))
+        for submission, (version, last, due_on, reason) in zip(
+            check_articles(articles, settings), due, strict=True
+        ):
+            ledger = reopen(submission, now, policy)
             message = (
-                f"Reopen {article.slug} for medical re-review: last reviewed {last or 'never'}, "
+                f"Reopen {submission.slug} for medical re-review: {reason}, "
                 f"interval {policy.review_interval_months} months"
             )
-            repo.save_draft(article, repo.pipeline, ledger_text=ledger.to_yaml(), message=message)
+            repo.save_draft(submission.article, repo.pipeline, ledger_text=ledger.to_yaml(), message=message)
+            emit("editorial.review.due", submission.slug, payload={"reason": reason})
             results.append(
                 DueArticle(
-                    slug=article.slug,
+                    slug=submission.slug,
                     version=version,
                     last_reviewed=last,
                     due_on=due_on,
-                    action=f"reopened on drafts/{article.slug} ({pending} flag(s) pending)",
+                    action=f"{reason}; reopened on drafts/{submission.slug} "
+                    f"({len(ledger.claims)} claim(s) pending)",
                 )
             )
     return sorted(results, key=lambda r: r.slug)

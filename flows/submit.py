@@ -17,26 +17,19 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
-from flows.tasks import CheckedArticle, check_and_flag, markdown_table, settings_for, utc_now
-from reviewers.flags import Flag
-from reviewers.ledger import DraftStatus, ReviewLedger, draft_status, ledger_path, open_ledger
-from validators.errors import EditorialError
+from flows.events import emit
+from flows.tasks import check_and_flag, markdown_table, settings_for, utc_now
+from reviewers.desk import Submission, SubmissionRefused, Submitted
+from reviewers.ledger import DraftStatus, ReviewLedger, ledger_path
 from validators.findings import Finding, Severity
 from validators.models import Article
 
 if TYPE_CHECKING:
-    from content_repo import ContentRepo, Identity
-    from reviewers.roster import Roster
+    from content_repo import ContentRepo
 
+MAX_ATTEMPTS = 5
 
-class SubmissionRefused(EditorialError):
-    """A submission that cannot be saved (the writer is unknown, the slug is unusable): nothing saved."""
-
-    def __init__(self, path: str, reason: str, hint: str) -> None:
-        self.path = path
-        self.reason = reason
-        self.hint = hint
-        super().__init__(f"{path}: error {reason} (hint: {hint})")
+__all__ = ["SubmissionRefused", "SubmissionResult", "submit_draft"]
 
 
 class SubmissionResult(BaseModel):
@@ -49,8 +42,8 @@ class SubmissionResult(BaseModel):
     commit: str
     status: DraftStatus
     findings: list[Finding]
-    flags: list[Flag]
     ledger: ReviewLedger
+    reopened: list[str]
 
     @property
     def errors(self) -> list[Finding]:
@@ -59,8 +52,8 @@ class SubmissionResult(BaseModel):
 
     @property
     def pending_keys(self) -> list[str]:
-        """Keys of the flags a clinician still has to decide on."""
-        return [f.key for f in self.ledger.flags if f.blocks_publishing]
+        """Keys of the claims a clinician still has to decide."""
+        return [c.key for c in self.ledger.claims if c.status.value == "pending"]
 
 
 @task(name="read-draft", cache_policy=NO_CACHE)
@@ -71,64 +64,71 @@ def read_draft_file(path: Path) -> Article:
     return load_article(path)
 
 
-def writer_identity(article: Article, roster: Roster) -> Identity:
-    """The git identity of the article's author, who must be on the roster."""
-    from flows.context import identity_of
+def read_ledgers(repo: ContentRepo, slug: str) -> tuple[ReviewLedger | None, ReviewLedger | None, str | None]:
+    """(the open draft's ledger, the published version's ledger, the draft head) for carry-over."""
+    from content_repo.errors import NotFoundError
 
-    raw = article.front_matter.author if article.front_matter else article.raw_front_matter.get("author")
-    if not isinstance(raw, str) or not raw.strip():
-        raise SubmissionRefused(
-            article.path, "the front matter has no 'author'", "add 'author: <your roster id>'"
-        )
-    person = roster.get(raw.strip())
-    if person is None:
-        raise SubmissionRefused(
-            article.path,
-            f"author {raw.strip()!r} is not on the roster (roster.yaml on main)",
-            "use your roster id, or ask an editor to add you to roster.yaml",
-        )
-    return identity_of(person)
-
-
-def previous_ledger(repo: ContentRepo, slug: str) -> ReviewLedger | None:
-    """The ledger decisions carry over from: the open draft's, else the published version's."""
-    from content_repo.errors import ContentRepoError
-
-    text: str | None
+    draft_text: str | None
+    head: str | None
     try:
-        _, text, _ = repo.read_draft(slug)
-    except ContentRepoError:
-        text = None
-    if text is None:
-        text = repo.read_path(ledger_path(slug))
-    return ReviewLedger.from_yaml(text, ledger_path(slug)) if text else None
+        _, draft_text, head = repo.read_draft(slug)
+    except NotFoundError:
+        draft_text, head = None, None
+    published_text = repo.read_path(ledger_path(slug))
+    draft = ReviewLedger.from_yaml(draft_text, ledger_path(slug)) if draft_text else None
+    published = ReviewLedger.from_yaml(published_text, ledger_path(slug)) if published_text else None
+    return draft, published, head
 
 
 @task(name="save-draft", cache_policy=NO_CACHE)
-def save_submission(
-    checked: CheckedArticle, repo_path: Path | None, now: datetime
-) -> tuple[str, ReviewLedger]:
-    """Open the version's ledger (carrying decisions over) and commit draft and ledger on its branch."""
-    from content_repo.errors import SlugError
-    from flows.context import load_policy_from, load_roster_from, open_repo
+def save_submission(submission: Submission, repo_path: Path | None, now: datetime) -> tuple[str, Submitted]:
+    """Open the version's ledger (carrying decisions over) and commit draft and ledger on its branch.
 
-    article = checked.article
+    The previous ledger is read at the draft's head and the commit made only from that head: a decision
+    recorded meanwhile makes the submission read and carry over again, so it is never lost.
+    """
+    from content_repo.errors import RefRaceError, SlugError
+    from flows.context import identity_of, load_policy_from, load_roster_from, open_repo
+    from reviewers.desk import submit
+
+    article = submission.article
     with open_repo(settings_for(repo_path)) as repo:
-        author = writer_identity(article, load_roster_from(repo))
-        try:
-            previous = previous_ledger(repo, article.slug)
-        except SlugError as exc:
-            raise SubmissionRefused(
-                article.path, f"the slug cannot be used: {exc.reason}", "set 'slug:' to lower-case-words"
-            ) from exc
-        ledger = open_ledger(
-            article, checked.flags, checked.findings, previous, now, policy=load_policy_from(repo)
-        )
-        errors = len(checked.errors)
-        pending = sum(1 for f in ledger.flags if f.blocks_publishing)
-        message = f"Submit {article.slug}: {errors} error(s), {len(ledger.flags)} flag(s), {pending} pending"
-        commit = repo.save_draft(article, author, ledger_text=ledger.to_yaml(), message=message)
-    return commit.sha, ledger
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                draft_ledger, published_ledger, head = read_ledgers(repo, article.slug)
+            except SlugError as exc:
+                raise SubmissionRefused(
+                    article.path, f"the slug cannot be used: {exc.reason}", "set 'slug:' to lower-case-words"
+                ) from exc
+            submitted = submit(
+                submission,
+                draft_ledger=draft_ledger,
+                published_ledger=published_ledger,
+                roster=load_roster_from(repo),
+                policy=load_policy_from(repo),
+                now=now,
+            )
+            ledger = submitted.ledger
+            errors = len(submission.errors)
+            message = (
+                f"Submit {article.slug}: {errors} error(s), {len(ledger.claims)} claim(s), "
+                f"{len(submitted.reopened)} to review, {len(submitted.carried)} carried over"
+            )
+            try:
+                commit = repo.save_draft(
+                    article,
+                    identity_of(submitted.writer),
+                    ledger_text=ledger.to_yaml(),
+                    message=message,
+                    expected_head=head,
+                    check_head=True,
+                )
+            except RefRaceError:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                continue
+            return commit.sha, submitted
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def submission_markdown(result: SubmissionResult) -> str:
@@ -138,8 +138,9 @@ def submission_markdown(result: SubmissionResult) -> str:
         f"# Submission of `{result.slug}`: {result.status.value.replace('_', ' ')}",
         "",
         f"Commit `{result.commit[:12]}` on `drafts/{result.slug}`; content hash `{ledger.content_hash}`.",
-        f"{len(result.errors)} error(s); {len(ledger.flags)} flag(s), {len(result.pending_keys)} awaiting a "
-        f"clinician; {len(ledger.carried_over)} decision(s) carried over from the previous version.",
+        f"{len(result.errors)} error(s); {len(ledger.claims)} claim(s), {len(result.pending_keys)} "
+        f"awaiting a clinician; {len(ledger.carried_over)} claim(s) with decisions carried over from the "
+        "previous version.",
         "",
         "## Findings",
         "",
@@ -154,12 +155,15 @@ def submission_markdown(result: SubmissionResult) -> str:
         )
     else:
         lines.append("None.")
-    lines += ["", "## Flags for clinical review", ""]
-    if ledger.flags:
+    lines += ["", "## Claims for clinical review", ""]
+    if ledger.claims:
         lines.append(
             markdown_table(
-                ["key", "line", "category", "term", "status", "sentence"],
-                [[f.key, f.line, f.category.value, f.term, f.status.value, f.sentence] for f in ledger.flags],
+                ["claim", "line", "categories", "terms", "status", "sentence"],
+                [
+                    [c.key, c.line, ", ".join(c.requirement), ", ".join(c.terms), c.status.value, c.sentence]
+                    for c in ledger.claims
+                ],
             )
         )
     else:
@@ -173,16 +177,16 @@ def submit_draft(path: Path, repo_path: Path | None = None, now: datetime | None
     logger = get_run_logger()
     moment = utc_now(now)
     article = read_draft_file(Path(path))
-    checked = check_and_flag([article], repo_path)[0]
-    commit, ledger = save_submission(checked, repo_path, moment)
+    submission = check_and_flag([article], repo_path)[0]
+    commit, submitted = save_submission(submission, repo_path, moment)
     result = SubmissionResult(
         slug=article.slug,
         path=str(path),
         commit=commit,
-        status=draft_status(ledger, published=False),
-        findings=checked.findings,
-        flags=checked.flags,
-        ledger=ledger,
+        status=submitted.status,
+        findings=submission.findings,
+        ledger=submitted.ledger,
+        reopened=submitted.reopened,
     )
     create_markdown_artifact(
         key=f"submission-{article.slug}",
@@ -190,11 +194,12 @@ def submit_draft(path: Path, repo_path: Path | None = None, now: datetime | None
         description=f"Submission of {article.slug}",
     )
     logger.info(
-        "%s saved as %s (%s): %d error(s), %d flag(s) pending",
+        "%s saved as %s (%s): %d error(s), %d claim(s) pending",
         article.slug,
         commit[:12],
         result.status.value,
         len(result.errors),
         len(result.pending_keys),
     )
+    emit("editorial.draft.submitted", article.slug, actor=submitted.writer.id, payload={"commit": commit})
     return result

@@ -19,29 +19,14 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.settings import Settings, get_settings
-from reviewers.flags import Flag
 from validators.errors import InputError
-from validators.findings import Finding, Severity, sort_findings
+from validators.findings import Severity, sort_findings
 from validators.models import Article
 
 if TYPE_CHECKING:
+    from reviewers.desk import Submission
     from reviewers.flagger import Flagger
     from validators.templates import Template
-
-
-class CheckedArticle(BaseModel):
-    """An article with what the checks found and the terms a clinician must see."""
-
-    model_config = ConfigDict(frozen=True)
-
-    article: Article
-    findings: list[Finding] = Field(description="Rule findings plus one TM01 info finding per flag.")
-    flags: list[Flag]
-
-    @property
-    def errors(self) -> list[Finding]:
-        """The findings that block publishing."""
-        return [f for f in self.findings if f.severity == Severity.ERROR]
 
 
 class FileCheck(BaseModel):
@@ -115,17 +100,18 @@ def flagger_for(settings: Settings) -> Flagger:
     return _flagger(settings.flagger_config, settings.cache_dir)
 
 
-def check_articles(articles: Sequence[Article], settings: Settings) -> list[CheckedArticle]:
-    """Validate and flag a batch of parsed articles (plain function: the tasks and benchmarks call it)."""
+def check_articles(articles: Sequence[Article], settings: Settings) -> list[Submission]:
+    """Validate and flag a batch of parsed articles into `Submission`s (claims and hash computed once)."""
+    from reviewers.desk import make_submission
     from reviewers.flagger import flag_findings
     from validators.check import check_article
 
     templates = templates_for(settings)
     flagger = flagger_for(settings)
-    checked: list[CheckedArticle] = []
+    checked: list[Submission] = []
     for article, flags in zip(articles, flagger.flag_many(articles), strict=True):
         findings = sort_findings([*check_article(article, templates), *flag_findings(flags, article.path)])
-        checked.append(CheckedArticle(article=article, findings=findings, flags=flags))
+        checked.append(make_submission(article, findings, flags))
     return checked
 
 
@@ -166,7 +152,7 @@ def check_files(paths: Sequence[Path], settings: Settings) -> list[FileCheck]:
 
 
 @task(name="check-and-flag", cache_policy=NO_CACHE)
-def check_and_flag(articles: list[Article], repo_path: Path | None = None) -> list[CheckedArticle]:
+def check_and_flag(articles: list[Article], repo_path: Path | None = None) -> list[Submission]:
     """Validate and flag a batch of articles."""
     return check_articles(articles, settings_for(repo_path))
 

@@ -1,26 +1,43 @@
-"""The review ledger: one per draft version, each flag with its status and the decisions on it.
+"""The review ledger: one per draft version, the article's claims with their flags and decisions.
 
 Stored as `reviews/<slug>.yaml` beside the article on the draft branch (and on main once published).
-Decisions carry over to a resubmitted version for flags whose key (category, normalized term,
-normalized sentence) is unchanged; changed and new flags are pending again.
+A *claim* is a sentence holding at least one flag that needs approval; clinicians decide claims, not
+terms. A claim's key is the hash of its white-space-normalized sentence, so decisions carry over to a
+resubmitted version exactly when the sentence is unchanged. The rules that change a ledger (submit,
+decide, comment, the publish gate) live in `reviewers.desk`; this module holds the data and the
+claim-building and status arithmetic they share.
+
+Ledgers written before claims (format 1: one entry per flag) are migrated on read
+(`ReviewLedger.from_yaml`), every decision kept on the claim of its sentence and limited to the
+category it was made on.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
+import yaml
 from pydantic import Field
 
 from reviewers.datafile import StrictModel, dump_yaml, load_model
 from reviewers.flags import Flag, FlagCategory
-from reviewers.policy import Policy, PolicyError, check_may_decide, load_policy
-from reviewers.roster import Person, Role, Roster
+from reviewers.policy import Policy
+from reviewers.roster import Role
+from validators.errors import ConfigError
 from validators.findings import Finding, Severity
 from validators.models import Article
+from validators.text import normalize_text
 
-LEDGER_FORMAT = 1
+LEDGER_FORMAT = 2
+
+# A pronunciation guide: "(an-jee-OG-rah-fee)", "(MAS-toe-SY-toe-mah)": syllables joined by hyphens,
+# at least one stressed (upper-case) syllable and one unstressed.
+PRONUNCIATION = re.compile(r"\((?=[^()]*[A-Z]{2})(?=[^()]*[a-z]{2})[A-Za-z']+(?:[- ][A-Za-z']+){1,12}\)")
 
 
 def ledger_path(slug: str) -> str:
@@ -28,8 +45,13 @@ def ledger_path(slug: str) -> str:
     return f"reviews/{slug}.yaml"
 
 
-class FlagStatus(StrEnum):
-    """Where one flag stands."""
+def claim_key(sentence: str) -> str:
+    """The identity of a sentence across versions: a short hash of its white-space-normalized text."""
+    return hashlib.sha256(normalize_text(sentence).encode("utf-8")).hexdigest()[:16]
+
+
+class ClaimStatus(StrEnum):
+    """Where one claim stands."""
 
     PENDING = "pending"
     APPROVED = "approved"
@@ -37,10 +59,11 @@ class FlagStatus(StrEnum):
 
 
 class Verdict(StrEnum):
-    """What a clinician decided on a flag."""
+    """What a clinician decided on a claim; `withdraw` takes back their earlier decision (undo)."""
 
     APPROVE = "approve"
     REJECT = "reject"
+    WITHDRAW = "withdraw"
 
 
 class DraftStatus(StrEnum):
@@ -52,8 +75,16 @@ class DraftStatus(StrEnum):
     PUBLISHED = "published"
 
 
+class Shown(StrEnum):
+    """Why a flag is shown to the clinician but cannot make a claim on its own."""
+
+    HEADING = "heading"
+    ALIAS = "alias"
+    PRONUNCIATION = "pronunciation"
+
+
 class DecisionInput(StrictModel):
-    """A decision as a reviewer gives it: a flag key (or a unique prefix of one), a verdict, a note."""
+    """A decision as a reviewer gives it: a claim key (or a unique prefix of one), a verdict, a note."""
 
     key: str = Field(min_length=1, pattern=r"^[0-9a-f]+$")
     verdict: Verdict
@@ -61,46 +92,102 @@ class DecisionInput(StrictModel):
 
 
 class Decision(StrictModel):
-    """A recorded decision: who, under which role, what, why and when, on which version's text."""
+    """A recorded decision: who, under which role, on which categories, what, why and when, on which text."""
 
     reviewer_id: str
     reviewer_name: str
     role: Role
+    categories: list[FlagCategory] = Field(
+        min_length=1, description="The claim's categories this decision approves (or rejects)."
+    )
     verdict: Verdict
     note: str | None = None
     at: datetime
     made_on: str = Field(description="Content hash of the version the decision was made on.")
+    via: str | None = Field(default=None, description="The service that recorded it (e.g. the web desk).")
 
 
-class LedgerFlag(StrictModel):
-    """One flag of the draft with its decisions."""
+class ClaimFlag(StrictModel):
+    """A flag inside a claim's sentence: what is highlighted, where, and whether it needs approval."""
 
-    key: str
-    category: FlagCategory
     term: str
     normalized: str
+    category: FlagCategory
+    start: int = Field(ge=0, description="Character offset in the article text.")
+    end: int = Field(ge=0)
+    line: int = Field(ge=1)
+    column: int = Field(ge=1)
+    needs_approval: bool
+    shown: Shown | None = Field(default=None, description="Why it is shown only (never makes a claim).")
+    emergency: bool = False
+
+
+class Claim(StrictModel):
+    """A sentence of the article with at least one flag that needs approval, and the decisions on it."""
+
+    key: str = Field(pattern=r"^[0-9a-f]{16}$")
     sentence: str
     line: int = Field(ge=1)
-    needs_approval: bool
-    approvals_needed: int = Field(default=1, ge=1)
-    status: FlagStatus = FlagStatus.PENDING
+    section: str | None = None
+    flags: list[ClaimFlag] = Field(min_length=1)
+    status: ClaimStatus = ClaimStatus.PENDING
     decisions: list[Decision] = Field(default_factory=list)
 
     @property
-    def approvers(self) -> list[str]:
-        """Distinct ids of the people who approved this flag, in decision order."""
-        return list(dict.fromkeys(d.reviewer_id for d in self.decisions if d.verdict is Verdict.APPROVE))
+    def requirement(self) -> list[FlagCategory]:
+        """The categories that need approval, in first-seen order."""
+        return list(dict.fromkeys(f.category for f in self.flags if f.needs_approval))
 
     @property
-    def blocks_publishing(self) -> bool:
-        """True when this flag stands between the draft and publication."""
-        if self.status is FlagStatus.REJECTED:
-            return True
-        return self.needs_approval and self.status is FlagStatus.PENDING
+    def terms(self) -> list[str]:
+        """The highlighted terms needing approval, as written, in order."""
+        return list(dict.fromkeys(f.term for f in self.flags if f.needs_approval))
 
-    def decided_by(self, reviewer_id: str) -> bool:
-        """True when `reviewer_id` has a decision on this flag."""
-        return any(d.reviewer_id == reviewer_id for d in self.decisions)
+    @property
+    def emergency(self) -> bool:
+        """True when the claim holds an emergency directive (the desk shows these first)."""
+        return any(f.emergency for f in self.flags)
+
+    def standing(self) -> dict[str, Decision]:
+        """Each reviewer's latest decision that still stands (a withdrawal removes theirs)."""
+        latest: dict[str, Decision] = {}
+        for decision in self.decisions:
+            latest[decision.reviewer_id] = decision
+        return {r: d for r, d in latest.items() if d.verdict is not Verdict.WITHDRAW}
+
+    @property
+    def approvers(self) -> list[str]:
+        """Distinct ids of the people whose approval stands, in decision order."""
+        return [r for r, d in self.standing().items() if d.verdict is Verdict.APPROVE]
+
+    def carried_decisions(self, content_hash: str) -> list[Decision]:
+        """Decisions made on an earlier version of the text (its sentence unchanged since)."""
+        return [d for d in self.decisions if d.made_on != content_hash]
+
+
+class Comment(StrictModel):
+    """A remark on any sentence of the draft (no decision), by anyone on the roster."""
+
+    sentence_key: str = Field(pattern=r"^[0-9a-f]{16}$")
+    sentence: str
+    author_id: str
+    author_name: str
+    text: str = Field(min_length=1, max_length=4000)
+    at: datetime
+    made_on: str
+    via: str | None = None
+
+
+class ShownFlag(StrictModel):
+    """A flag outside any claim (informational, in a heading, an alias or a pronunciation guide)."""
+
+    term: str
+    normalized: str
+    category: FlagCategory
+    sentence: str
+    line: int = Field(ge=1)
+    needs_approval: bool
+    shown: Shown | None = None
 
 
 class FindingsSummary(StrictModel):
@@ -121,52 +208,74 @@ class ReviewLedger(StrictModel):
     opened_at: datetime
     previous_hash: str | None = Field(default=None, description="Hash of the version it carried over from.")
     findings: FindingsSummary = FindingsSummary()
-    flags: list[LedgerFlag] = Field(default_factory=list)
-    carried_over: list[str] = Field(default_factory=list, description="Keys whose decisions carried over.")
+    claims: list[Claim] = Field(default_factory=list)
+    shown: list[ShownFlag] = Field(default_factory=list)
+    comments: list[Comment] = Field(default_factory=list)
+    carried_over: list[str] = Field(
+        default_factory=list, description="Claim keys whose decisions carried over."
+    )
 
     def to_yaml(self) -> str:
         """The ledger file's text."""
         header = f"# Review ledger of {self.slug} (written by Editorial; every change is a commit)\n"
-        return header + dump_yaml(self.model_dump(mode="json"))
+        return header + dump_yaml(self.model_dump(mode="json", exclude_none=True))
 
     @classmethod
     def from_yaml(cls, text: str, path: str = "reviews/<slug>.yaml") -> ReviewLedger:
-        """Read a ledger file strictly; raises `ConfigError` naming the file and line."""
+        """Read a ledger file strictly (a format-1 per-flag ledger is migrated); raises `ConfigError`."""
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            data = None  # load_model below reports the error with its line
+        if isinstance(data, dict) and data.get("format") == 1:
+            return migrate_format_1(data, path)
         return load_model(cls, text, path)
 
-    def flag(self, key: str) -> LedgerFlag | None:
-        """The flag with exactly this key, or None."""
-        return next((f for f in self.flags if f.key == key), None)
-
-    def resolve_key(self, prefix: str) -> LedgerFlag:
-        """The one flag whose key starts with `prefix`; raises `PolicyError` PO09 otherwise."""
-        prefix = prefix.strip().lower()
-        matches = [f for f in self.flags if f.key.startswith(prefix)]
-        if not matches:
-            raise PolicyError("PO09", detail=f"no flag of {self.slug!r} has a key starting with {prefix!r}")
-        if len(matches) > 1:
-            keys = ", ".join(f.key for f in matches)
-            raise PolicyError("PO09", detail=f"key prefix {prefix!r} is ambiguous ({keys}); give more of it")
-        return matches[0]
+    def claim(self, key: str) -> Claim | None:
+        """The claim with exactly this key, or None."""
+        return next((c for c in self.claims if c.key == key), None)
 
     @property
     def approvers(self) -> list[str]:
-        """Distinct ids of everyone who approved a flag of this version, in order of first approval."""
-        decisions = sorted((d for f in self.flags for d in f.decisions), key=lambda d: d.at)
+        """Distinct ids of everyone whose approval stands on a claim, in order of first approval."""
+        decisions = sorted((d for c in self.claims for d in c.standing().values()), key=lambda d: d.at)
         return list(dict.fromkeys(d.reviewer_id for d in decisions if d.verdict is Verdict.APPROVE))
 
-    @property
-    def approved_flags(self) -> int:
-        """How many flags are approved."""
-        return sum(1 for f in self.flags if f.status is FlagStatus.APPROVED)
+    def count(self, status: ClaimStatus) -> int:
+        """How many claims stand at `status`."""
+        return sum(1 for c in self.claims if c.status is status)
 
 
-def flag_status(decisions: Sequence[Decision], approvals_needed: int) -> FlagStatus:
-    """Rejected if anyone rejected; approved once enough distinct people approved; else pending."""
-    if any(d.verdict is Verdict.REJECT for d in decisions):
-        return FlagStatus.REJECTED
-    approvers = {d.reviewer_id for d in decisions if d.verdict is Verdict.APPROVE}
-    return FlagStatus.APPROVED if len(approvers) >= approvals_needed else FlagStatus.PENDING
+# --- status arithmetic ------------------------------------------------------------------------------
+
+
+def category_approvers(claim: Claim, category: FlagCategory) -> list[str]:
+    """Distinct people whose standing approval covers `category` of the claim."""
+    return [
+        r for r, d in claim.standing().items() if d.verdict is Verdict.APPROVE and category in d.categories
+    ]
+
+
+def claim_status(claim: Claim, policy: Policy, counted: Iterable[str] | None = None) -> ClaimStatus:
+    """Rejected if a rejection stands; approved once every required category has its N approvals.
+
+    `counted` (when given) limits the approvals that count to those people (the publish gate passes the
+    people the policy still accepts).
+    """
+    standing = claim.standing()
+    if any(d.verdict is Verdict.REJECT for d in standing.values()):
+        return ClaimStatus.REJECTED
+    accepted = set(counted) if counted is not None else None
+    for category in claim.requirement:
+        approvers = [a for a in category_approvers(claim, category) if accepted is None or a in accepted]
+        if len(approvers) < policy.approvals_needed(category):
+            return ClaimStatus.PENDING
+    return ClaimStatus.APPROVED
+
+
+def with_status(claim: Claim, policy: Policy) -> Claim:
+    """The claim with its stored status recomputed under `policy`."""
+    return claim.model_copy(update={"status": claim_status(claim, policy)})
 
 
 def summarize_findings(findings: Iterable[Finding]) -> FindingsSummary:
@@ -180,217 +289,169 @@ def summarize_findings(findings: Iterable[Finding]) -> FindingsSummary:
     )
 
 
-def open_ledger(
-    article: Article,
-    flags: Sequence[Flag],
-    findings: Iterable[Finding],
-    previous: ReviewLedger | None,
-    now: datetime,
-    *,
-    policy: Policy | None = None,
-) -> ReviewLedger:
-    """The ledger of a newly submitted version, carrying decisions over from `previous` by flag key.
+# --- claims from flags ------------------------------------------------------------------------------
 
-    One entry per key (a term repeated in the same sentence is one decision). `policy` (the shipped
-    default when None) sets how many approvals each flag needs.
+
+def shown_reason(article: Article, flag: Flag) -> Shown | None:
+    """Why a flag cannot make a claim on its own (heading, alias, pronunciation guide), else None."""
+    if flag.line <= article.front_matter_end_line:
+        return Shown.ALIAS  # front matter: the title and aliases are shown with the article
+    for section in article.sections:
+        if section.heading is not None:
+            heading_lines = section.heading.count("\n") + 1
+            if section.line <= flag.line < section.line + heading_lines:
+                return Shown.HEADING
+    line_start = article.text.rfind("\n", 0, flag.start) + 1
+    line_end = article.text.find("\n", flag.end)
+    line_text = article.text[line_start : line_end if line_end >= 0 else len(article.text)]
+    for guide in PRONUNCIATION.finditer(line_text):
+        if guide.start() <= flag.start - line_start and flag.end - line_start <= guide.end():
+            return Shown.PRONUNCIATION
+    return None
+
+
+def section_of(article: Article, line: int) -> str | None:
+    """The heading of the section holding `line`."""
+    heading = None
+    for section in article.sections:
+        if section.line > line:
+            break
+        heading = section.heading
+    return heading
+
+
+def build_claims(article: Article, flags: Sequence[Flag]) -> tuple[list[Claim], list[ShownFlag]]:
+    """The article's claims (sentences with a flag needing approval), and the flags shown outside claims.
+
+    Flags are grouped by their normalized sentence; a repeated term in one sentence is highlighted once
+    per place but counts once toward the requirement. No decisions yet: `reviewers.desk` carries them.
     """
-    policy = policy or load_policy(None)
-    earlier = {f.key: f for f in previous.flags} if previous is not None else {}
-    entries: dict[str, LedgerFlag] = {}
-    carried: list[str] = []
-    for flag in sorted(flags, key=lambda f: f.start):
-        key = flag.key
-        if key in entries:
+    by_sentence: dict[str, list[tuple[Flag, Shown | None]]] = {}
+    for flag in sorted(flags, key=lambda f: (f.start, f.end)):
+        by_sentence.setdefault(claim_key(flag.sentence), []).append((flag, shown_reason(article, flag)))
+    claims: list[Claim] = []
+    shown: list[ShownFlag] = []
+    for key, members in by_sentence.items():
+        makes_claim = any(f.needs_approval and reason is None for f, reason in members)
+        if not makes_claim:
+            seen: set[tuple[str, str]] = set()
+            for flag, reason in members:
+                if (flag.category, flag.normalized) not in seen:
+                    seen.add((flag.category, flag.normalized))
+                    shown.append(
+                        ShownFlag(
+                            term=flag.term,
+                            normalized=flag.normalized,
+                            category=flag.category,
+                            sentence=flag.sentence,
+                            line=flag.line,
+                            needs_approval=flag.needs_approval,
+                            shown=reason,
+                        )
+                    )
             continue
-        needed = policy.approvals_needed(flag.category)
-        before = earlier.get(key)
-        decisions = list(before.decisions) if before is not None else []
-        if decisions:
-            carried.append(key)
-        entries[key] = LedgerFlag(
-            key=key,
-            category=flag.category,
-            term=flag.term,
-            normalized=flag.normalized,
-            sentence=flag.sentence,
-            line=flag.line,
-            needs_approval=flag.needs_approval,
-            approvals_needed=needed,
-            status=flag_status(decisions, needed),
-            decisions=decisions,
-        )
-    front = article.front_matter
-    author = front.author if front is not None else str(article.raw_front_matter.get("author") or "")
-    return ReviewLedger(
-        slug=article.slug,
-        content_hash=article.content_hash,
-        author=author,
-        opened_at=now,
-        previous_hash=previous.content_hash if previous is not None else None,
-        findings=summarize_findings(findings),
-        flags=list(entries.values()),
-        carried_over=carried,
-    )
-
-
-def apply_decisions(
-    ledger: ReviewLedger,
-    decisions: Sequence[DecisionInput],
-    reviewer: str,
-    roster: Roster,
-    policy: Policy,
-    now: datetime,
-    *,
-    text_hash: str | None = None,
-) -> ReviewLedger:
-    """The ledger with `reviewer`'s decisions recorded: all of them, or none (raises `PolicyError`).
-
-    `text_hash` is the content hash of the draft text the reviewer read; a ledger for other text is
-    refused (PO08).
-    """
-    if text_hash is not None and text_hash != ledger.content_hash:
-        raise PolicyError("PO08", slug=ledger.slug, ledger_hash=ledger.content_hash, text_hash=text_hash)
-    if not decisions:
-        raise PolicyError("PO09", detail="no decision given: approve or reject at least one flag")
-    person = roster.get(reviewer)
-    by_key = {f.key: f for f in ledger.flags}
-    recorded: dict[str, list[Decision]] = {}
-    for given in decisions:
-        flag = by_key.get(given.key) or ledger.resolve_key(given.key)
-        role = check_may_decide(
-            reviewer,
-            person,
-            flag.category,
-            author=ledger.author,
-            slug=ledger.slug,
-            policy=policy,
-            today=now.date(),
-        )
-        assert person is not None  # check_may_decide refused otherwise
-        if flag.status is FlagStatus.REJECTED:
-            raise PolicyError("PO10", key=flag.key)
-        if flag.decided_by(reviewer) or flag.key in recorded:
-            raise PolicyError("PO07", reviewer=reviewer, key=flag.key)
-        note = given.note.strip() if given.note and given.note.strip() else None
-        if given.verdict is Verdict.REJECT and note is None:
-            raise PolicyError("PO06", key=flag.key)
-        recorded[flag.key] = [
-            Decision(
-                reviewer_id=reviewer,
-                reviewer_name=person.name,
-                role=role,
-                verdict=given.verdict,
-                note=note,
-                at=now,
-                made_on=ledger.content_hash,
+        first = members[0][0]
+        claims.append(
+            Claim(
+                key=key,
+                sentence=first.sentence,
+                line=first.line,
+                section=section_of(article, first.line),
+                flags=[
+                    ClaimFlag(
+                        term=flag.term,
+                        normalized=flag.normalized,
+                        category=flag.category,
+                        start=flag.start,
+                        end=flag.end,
+                        line=flag.line,
+                        column=flag.column,
+                        needs_approval=flag.needs_approval and reason is None,
+                        shown=reason,
+                        emergency=bool(getattr(flag, "emergency", False)),
+                    )
+                    for flag, reason in members
+                ],
             )
-        ]
-    flags = []
-    for flag in ledger.flags:
-        if flag.key in recorded:
-            decisions_now = [*flag.decisions, *recorded[flag.key]]
-            needed = policy.approvals_needed(flag.category)
-            flag = flag.model_copy(
-                update={
-                    "decisions": decisions_now,
-                    "approvals_needed": needed,
-                    "status": flag_status(decisions_now, needed),
+        )
+    claims.sort(key=lambda c: min(f.start for f in c.flags))
+    return claims, shown
+
+
+# --- migration of format-1 ledgers (one entry per flag) -----------------------------------------------
+
+
+def migrate_format_1(data: dict[str, Any], path: str) -> ReviewLedger:
+    """A format-1 ledger as claims: flags grouped by sentence, every decision kept on its claim.
+
+    A decision made on one flag approves (or rejects) only that flag's category of the claim, so a
+    physician's approval of "surgery" does not become an approval of the sentence's drug. Flags that
+    did not need approval become shown flags (or informational flags of a claim).
+    """
+    try:
+        flags = list(data.get("flags") or [])
+        claims: dict[str, dict[str, Any]] = {}
+        shown: list[dict[str, Any]] = []
+        carried: list[str] = []
+        for entry in flags:
+            key = claim_key(entry["sentence"])
+            if entry.get("key") in (data.get("carried_over") or []) and key not in carried:
+                carried.append(key)
+            claim = claims.setdefault(
+                key,
+                {
+                    "key": key,
+                    "sentence": entry["sentence"],
+                    "line": entry["line"],
+                    "flags": [],
+                    "decisions": [],
+                },
+            )
+            claim["line"] = min(claim["line"], entry["line"])
+            claim["flags"].append(
+                {
+                    "term": entry["term"],
+                    "normalized": entry["normalized"],
+                    "category": entry["category"],
+                    "start": 0,
+                    "end": 0,
+                    "line": entry["line"],
+                    "column": 1,
+                    "needs_approval": entry["needs_approval"],
                 }
             )
-        flags.append(flag)
-    return ledger.model_copy(update={"flags": flags})
+            for decision in entry.get("decisions") or []:
+                claim["decisions"].append({**decision, "categories": [entry["category"]]})
+        kept: list[dict[str, Any]] = []
+        for claim in claims.values():
+            if any(f["needs_approval"] for f in claim["flags"]):
+                claim["decisions"].sort(key=lambda d: str(d["at"]))
+                claim["status"] = _format_1_status(claim)
+                kept.append(claim)
+            else:
+                shown += [
+                    {
+                        **{k: f[k] for k in ("term", "normalized", "category", "line", "needs_approval")},
+                        "sentence": claim["sentence"],
+                    }
+                    for f in claim["flags"]
+                ]
+        migrated = {k: v for k, v in data.items() if k not in ("format", "flags", "carried_over")} | {
+            "format": LEDGER_FORMAT,
+            "claims": kept,
+            "shown": shown,
+            "carried_over": carried,
+        }
+        return ReviewLedger.model_validate(migrated)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(path, f"format-1 review ledger cannot be migrated: {exc}") from exc
 
 
-def waiting_for(
-    ledger: ReviewLedger, person: Person | None, policy: Policy, now: datetime
-) -> list[LedgerFlag]:
-    """Pending flags `person` may decide on and has not (every pending flag when `person` is None).
-
-    Flags the policy gives to other roles, and the author's own text, are someone else's queue.
-    Raises `PolicyError` when `person` may not decide on anything (inactive, credential expired).
-    """
-    pending = [f for f in ledger.flags if f.needs_approval and f.status is FlagStatus.PENDING]
-    if person is None:
-        return pending
-    waiting = []
-    for flag in pending:
-        if flag.decided_by(person.id):
-            continue
-        try:
-            check_may_decide(
-                person.id,
-                person,
-                flag.category,
-                author=ledger.author,
-                slug=ledger.slug,
-                policy=policy,
-                today=now.date(),
-            )
-        except PolicyError as exc:
-            if exc.code in ("PO04", "PO05"):  # not theirs to decide: someone else's queue
-                continue
-            raise
-        waiting.append(flag)
-    return waiting
-
-
-def draft_status(ledger: ReviewLedger, published: bool) -> DraftStatus:
-    """Needs changes (errors or a rejected flag), in review (flags pending), approved, or published."""
-    if published:
-        return DraftStatus.PUBLISHED
-    if ledger.findings.errors or any(f.status is FlagStatus.REJECTED for f in ledger.flags):
-        return DraftStatus.NEEDS_CHANGES
-    if any(f.blocks_publishing for f in ledger.flags):
-        return DraftStatus.IN_REVIEW
-    return DraftStatus.APPROVED
-
-
-def is_publishable(
-    ledger: ReviewLedger,
-    article_hash: str,
-    now: datetime,
-    *,
-    publish_after: datetime | None = None,
-    roster: Roster | None = None,
-) -> list[str]:
-    """Why the ledger does not allow publishing text with `article_hash` now (empty = publishable).
-
-    With `roster`, approvals count only from people still active on it and not the author.
-    """
-    reasons: list[str] = []
-    if ledger.findings.errors:
-        codes = ", ".join(ledger.findings.error_codes)
-        reasons.append(f"{ledger.findings.errors} error finding(s) ({codes})")
-    rejected = [f for f in ledger.flags if f.status is FlagStatus.REJECTED]
-    if rejected:
-        reasons.append(f"{len(rejected)} flag(s) rejected: {', '.join(f.key for f in rejected)}")
-    pending = [f for f in ledger.flags if f.needs_approval and f.status is FlagStatus.PENDING]
-    if pending:
-        reasons.append(f"{len(pending)} flag(s) awaiting approval: {', '.join(f.key for f in pending)}")
-    if roster is not None:
-        for flag in ledger.flags:
-            if flag.status is not FlagStatus.APPROVED:
-                continue
-            active = {p.id for p in roster.people if p.active}
-            valid = [a for a in flag.approvers if a != ledger.author and a in active]
-            if len(valid) < flag.approvals_needed:
-                reasons.append(f"flag {flag.key} lacks approvals from active rostered clinicians")
-    if article_hash != ledger.content_hash:
-        reviewed = ledger.content_hash
-        reasons.append(f"the text to publish ({article_hash}) is not the reviewed text ({reviewed})")
-    if publish_after is not None and publish_after.tzinfo is None:
-        publish_after = publish_after.replace(tzinfo=UTC)  # a time without zone is UTC
-    if publish_after is not None and now < publish_after:
-        reasons.append(f"publish_after {publish_after.isoformat()} has not come")
-    return reasons
-
-
-def publishability(
-    ledger: ReviewLedger, article: Article, now: datetime, *, roster: Roster | None = None
-) -> list[str]:
-    """Why `article` cannot be published now under `ledger` (empty list = publishable)."""
-    publish_after = article.front_matter.publish_after if article.front_matter is not None else None
-    reasons = is_publishable(ledger, article.content_hash, now, publish_after=publish_after, roster=roster)
-    if article.slug != ledger.slug:
-        reasons.insert(0, f"the ledger is for {ledger.slug!r}, not {article.slug!r}")
-    return reasons
+def _format_1_status(claim: dict[str, Any]) -> str:
+    """The status a migrated claim had: rejected if any flag was, approved if every flag was."""
+    verdicts = [d["verdict"] for d in claim["decisions"]]
+    if "reject" in verdicts:
+        return ClaimStatus.REJECTED.value
+    needed = {f["category"] for f in claim["flags"] if f["needs_approval"]}
+    covered = {c for d in claim["decisions"] if d["verdict"] == "approve" for c in d["categories"]}
+    return ClaimStatus.APPROVED.value if needed <= covered else ClaimStatus.PENDING.value

@@ -24,30 +24,31 @@ POLICY_PATH = "policy.yaml"
 
 # The policy rules: stable code -> (name, what the refusal says). Messages are formatted with fields.
 RULES: dict[str, tuple[str, str]] = {
-    "PO01": ("not-in-roster", "{reviewer!r} is not on the roster; only rostered clinicians decide on flags"),
-    "PO02": ("inactive", "{reviewer!r} is inactive on the roster and cannot decide on flags"),
+    "PO01": ("not-in-roster", "{reviewer!r} is not on the roster; only rostered clinicians decide on claims"),
+    "PO02": ("inactive", "{reviewer!r} is inactive on the roster and cannot decide on claims"),
     "PO03": (
         "credential-expired",
         "{reviewer!r} has no credential verified through {today} (verified until {until}); "
         "renew the verification in roster.yaml",
     ),
-    "PO04": ("self-approval", "{reviewer!r} wrote {slug!r} and cannot decide on its flags"),
+    "PO04": ("self-approval", "{reviewer!r} wrote {slug!r} and cannot decide on its claims"),
     "PO05": (
         "role-not-allowed",
-        "{reviewer!r} ({roles}) may not decide on {category} flags; the policy allows {allowed}",
+        "{reviewer!r} ({roles}) may not decide on {category}; the policy allows {allowed}",
     ),
-    "PO06": ("rejection-needs-note", "rejecting flag {key} needs a note saying what to change (--note)"),
-    "PO07": ("already-decided", "{reviewer!r} has already decided on flag {key} in this version"),
+    "PO06": ("rejection-needs-note", "rejecting claim {key} needs a note saying what to change (--note)"),
+    "PO07": ("already-decided", "{reviewer!r} has already decided so on claim {key}"),
     "PO08": (
         "stale-ledger",
         "the review ledger of {slug!r} is for {ledger_hash}, not the draft's text {text_hash}; "
         "resubmit the draft",
     ),
-    "PO09": ("unknown-flag", "{detail}"),
+    "PO09": ("unknown-claim", "{detail}"),
     "PO10": (
-        "flag-rejected",
-        "flag {key} was rejected; the writer must change its sentence before it can be decided again",
+        "claim-rejected",
+        "claim {key} was rejected; the writer must change its sentence before it can be decided again",
     ),
+    "PO11": ("nothing-to-withdraw", "{reviewer!r} has no standing decision on claim {key} to withdraw"),
 }
 
 

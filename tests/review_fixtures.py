@@ -13,6 +13,8 @@ from validators.parser import parse_article
 
 if TYPE_CHECKING:
     from content_repo import ContentRepo
+    from reviewers.desk import Submission
+    from validators.findings import Finding
     from reviewers.ledger import ReviewLedger
     from reviewers.policy import Policy
 
@@ -171,9 +173,36 @@ def submit(
 ) -> ReviewLedger:
     """Save `article` as a draft with a freshly opened ledger (what the submit flow does)."""
     from content_repo import Identity
-    from reviewers.ledger import open_ledger
 
-    ledger = open_ledger(article, make_flags(article, specs), [], previous, NOW, policy=policy)
+    ledger = open_for(article, previous=previous, policy=policy, specs=specs)
     writer = Identity(name="Wendy Writer", email="wendy@example.org")
     repo.save_draft(article, writer, ledger_text=ledger.to_yaml(), message=f"Submit {article.slug}")
     return ledger
+
+
+def submission_of(
+    article: Article,
+    specs: list[tuple[str, str, FlagCategory]] | None = None,
+    findings: list[Finding] | None = None,
+) -> Submission:
+    """The desk's `Submission` of `article` with the flags of `specs` (default FLAG_SPECS)."""
+    from reviewers.desk import make_submission
+
+    return make_submission(article, findings or [], make_flags(article, specs))
+
+
+def open_for(
+    article: Article,
+    *,
+    previous: ReviewLedger | None = None,
+    policy: Policy | None = None,
+    specs: list[tuple[str, str, FlagCategory]] | None = None,
+    findings: list[Finding] | None = None,
+) -> ReviewLedger:
+    """The ledger a submission of `article` opens (carrying over from `previous`)."""
+    from reviewers.desk import open_ledger
+    from reviewers.policy import load_policy
+
+    author = article.front_matter.author if article.front_matter else ""
+    submission = submission_of(article, specs, findings)
+    return open_ledger(submission, previous, NOW, policy or load_policy(None), author)

@@ -5,17 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from review_fixtures import NOW, make_article, make_flags, roster
+from review_fixtures import NOW, make_article, open_for, roster
 
+from reviewers import desk
 from reviewers.flags import FlagCategory
-from reviewers.ledger import (
-    DecisionInput,
-    FlagStatus,
-    ReviewLedger,
-    Verdict,
-    apply_decisions,
-    open_ledger,
-)
+from reviewers.ledger import ClaimStatus as FlagStatus
+from reviewers.ledger import DecisionInput, ReviewLedger, Verdict
 from reviewers.policy import RULES, Policy, PolicyError, load_policy
 from reviewers.roster import Role
 from validators.errors import ConfigError
@@ -25,12 +20,34 @@ REJECT = Verdict.REJECT
 
 
 def ledger_for(author: str = "wendy-writer", policy: Policy | None = None) -> ReviewLedger:
-    article = make_article(author)
-    return open_ledger(article, make_flags(article), [], None, NOW, policy=policy)
+    return open_for(make_article(author), policy=policy)
 
 
 def key_of(ledger: ReviewLedger, term: str) -> str:
-    return next(f.key for f in ledger.flags if f.term == term)
+    """The key of the claim whose sentence holds `term`."""
+    return next(c.key for c in ledger.claims if term in c.terms)
+
+
+def apply_decisions(
+    ledger: ReviewLedger,
+    decisions: list[DecisionInput],
+    reviewer: str,
+    people: object,
+    policy: Policy,
+    now: object,
+    *,
+    text_hash: str | None = None,
+) -> ReviewLedger:
+    """`reviewers.desk.decide` on the ledger's own text unless `text_hash` says otherwise."""
+    return desk.decide(
+        ledger,
+        decisions,
+        reviewer,
+        roster(),
+        policy,
+        now,  # type: ignore[arg-type]
+        text_hash=text_hash or ledger.content_hash,
+    ).after
 
 
 def decide(
@@ -90,11 +107,11 @@ def test_override_with_unknown_key_or_category_is_refused_with_line() -> None:
 
 
 def test_every_rule_has_a_code_and_a_name() -> None:
-    assert sorted(RULES) == [f"PO{n:02d}" for n in range(1, 11)]
+    assert sorted(RULES) == [f"PO{n:02d}" for n in range(1, 12)]
     error = PolicyError("PO06", key="abcd")
     assert (
         str(error)
-        == "PO06 rejection-needs-note: rejecting flag abcd needs a note saying what to change (--note)"
+        == "PO06 rejection-needs-note: rejecting claim abcd needs a note saying what to change (--note)"
     )
 
 
@@ -104,14 +121,14 @@ def test_every_rule_has_a_code_and_a_name() -> None:
 def test_po01_not_in_roster() -> None:
     ledger = ledger_for()
     assert refusal(ledger, "mallory", "200 mg") == "PO01"
-    assert decide(ledger, "doc-physician", "200 mg").flags[1].status is FlagStatus.APPROVED
+    assert decide(ledger, "doc-physician", "200 mg").claims[1].status is FlagStatus.APPROVED
 
 
 def test_po04_writer_cannot_approve_own_draft() -> None:
     assert refusal(ledger_for("phil-writer"), "phil-writer", "200 mg") == "PO04"
     assert refusal(ledger_for("wendy-writer"), "wendy-writer", "200 mg") == "PO04"
     # the same physician-writer may approve someone else's draft
-    assert decide(ledger_for("wendy-writer"), "phil-writer", "200 mg").flags[1].status is FlagStatus.APPROVED
+    assert decide(ledger_for("wendy-writer"), "phil-writer", "200 mg").claims[1].status is FlagStatus.APPROVED
 
 
 def test_po02_inactive_cannot_approve() -> None:
@@ -127,7 +144,7 @@ def test_po03_expired_or_missing_credential_cannot_approve() -> None:
     last_day = NOW.replace(year=2099, month=6, day=30)
     decision = DecisionInput(key=key_of(ledger, "200 mg"), verdict=APPROVE)
     approved = apply_decisions(ledger, [decision], "pat-pharmacist", roster(), load_policy(None), last_day)
-    assert approved.flags[1].status is FlagStatus.APPROVED
+    assert approved.claims[1].status is FlagStatus.APPROVED
     with pytest.raises(PolicyError) as caught:
         apply_decisions(
             ledger, [decision], "pat-pharmacist", roster(), load_policy(None), last_day + timedelta(days=1)
@@ -140,16 +157,16 @@ def test_po05_role_not_allowed_and_pharmacist_can_approve_dosage() -> None:
     assert refusal(ledger, "nina-nurse", "200 mg") == "PO05"
     with pytest.raises(
         PolicyError,
-        match=r"'nina-nurse' \(nurse\) may not decide on dosage flags; "
+        match=r"'nina-nurse' \(nurse\) may not decide on dosage; "
         r"the policy allows physician or pharmacist",
     ):
         decide(ledger, "nina-nurse", "200 mg")
     assert refusal(ledger, "pat-pharmacist", "stomach pain") == "PO05"
     approved = decide(ledger, "pat-pharmacist", "200 mg")
-    dosage = approved.flags[1]
+    dosage = approved.claims[1]
     assert dosage.status is FlagStatus.APPROVED
     assert (dosage.decisions[0].reviewer_id, dosage.decisions[0].role) == ("pat-pharmacist", Role.PHARMACIST)
-    assert decide(ledger, "nina-nurse", "Stop taking").flags[2].status is FlagStatus.APPROVED
+    assert decide(ledger, "nina-nurse", "Stop taking").claims[2].status is FlagStatus.APPROVED
 
 
 def test_po06_rejection_needs_a_note() -> None:
@@ -157,8 +174,8 @@ def test_po06_rejection_needs_a_note() -> None:
     assert refusal(ledger, "doc-physician", "200 mg", REJECT) == "PO06"
     assert refusal(ledger, "doc-physician", "200 mg", REJECT, "   ") == "PO06"
     rejected = decide(ledger, "doc-physician", "200 mg", REJECT, " Say 200 to 400 mg. ")
-    assert rejected.flags[1].status is FlagStatus.REJECTED
-    assert rejected.flags[1].decisions[0].note == "Say 200 to 400 mg."
+    assert rejected.claims[1].status is FlagStatus.REJECTED
+    assert rejected.claims[1].decisions[0].note == "Say 200 to 400 mg."
 
 
 def test_po07_one_decision_per_person_per_flag() -> None:
@@ -195,7 +212,7 @@ def test_po08_ledger_for_other_text_is_refused() -> None:
         NOW,
         text_hash=make_article().content_hash,
     )
-    assert same.flags[1].status is FlagStatus.APPROVED
+    assert same.claims[1].status is FlagStatus.APPROVED
 
 
 def test_po09_unknown_ambiguous_or_missing_key() -> None:
@@ -211,10 +228,10 @@ def test_po09_unknown_ambiguous_or_missing_key() -> None:
             NOW,
         )
     assert caught.value.code == "PO09"
-    assert "no flag of 'ibuprofen-for-pain' has a key starting with 'ffffffffffffffff0'" in str(caught.value)
+    assert "no claim of 'ibuprofen-for-pain' has a key starting with 'ffffffffffffffff0'" in str(caught.value)
     with pytest.raises(PolicyError, match=r"key prefix '' is ambiguous \("):
-        ledger.resolve_key("")  # every key starts with the empty prefix
-    assert ledger.resolve_key(key_of(ledger, "200 mg")[:10].upper()).term == "200 mg"
+        desk.resolve_claim(ledger, "")  # every key starts with the empty prefix
+    assert desk.resolve_claim(ledger, key_of(ledger, "200 mg")[:10].upper()).terms == ["200 mg"]
     with pytest.raises(PolicyError, match="no decision given"):
         apply_decisions(ledger, [], "doc-physician", roster(), policy, NOW)
 
@@ -227,22 +244,22 @@ def test_po10_rejected_flag_cannot_be_decided_again_in_this_version() -> None:
 def test_refusal_records_nothing_all_or_nothing() -> None:
     ledger = ledger_for()
     mixed = [
-        DecisionInput(key=key_of(ledger, "200 mg"), verdict=APPROVE),
-        DecisionInput(key=key_of(ledger, "stomach pain"), verdict=APPROVE),  # pharmacist may not
+        DecisionInput(key=key_of(ledger, "stomach pain"), verdict=APPROVE),
+        DecisionInput(key=key_of(ledger, "200 mg"), verdict=APPROVE),  # a nurse may not
     ]
     with pytest.raises(PolicyError) as caught:
-        apply_decisions(ledger, mixed, "pat-pharmacist", roster(), load_policy(None), NOW)
+        apply_decisions(ledger, mixed, "nina-nurse", roster(), load_policy(None), NOW)
     assert caught.value.code == "PO05"
-    assert all(not f.decisions for f in ledger.flags)
+    assert all(not f.decisions for f in ledger.claims)
 
 
 def test_n_of_m_needs_distinct_approvers() -> None:
     policy = load_policy("categories:\n  dosage: {roles: [physician, pharmacist], approvals: 2}\n")
     ledger = ledger_for(policy=policy)
-    assert ledger.flags[1].approvals_needed == 2
+    assert desk.needs(ledger.claims[1], policy)[0].approvals == 2
     once = decide(ledger, "doc-physician", "200 mg", policy=policy)
-    assert once.flags[1].status is FlagStatus.PENDING
+    assert once.claims[1].status is FlagStatus.PENDING
     assert refusal(once, "doc-physician", "200 mg") == "PO07"
     twice = decide(once, "pat-pharmacist", "200 mg", policy=policy)
-    assert twice.flags[1].status is FlagStatus.APPROVED
-    assert twice.flags[1].approvers == ["doc-physician", "pat-pharmacist"]
+    assert twice.claims[1].status is FlagStatus.APPROVED
+    assert twice.claims[1].approvers == ["doc-physician", "pat-pharmacist"]

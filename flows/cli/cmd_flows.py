@@ -9,83 +9,17 @@ a check that found errors, or a failed push exits 1.
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import typer
 
 from flows.cli.app import Exit, app
+from flows.cli.common import REPO_HELP, fail, repo_of, reported_errors, say, working
 from flows.cli.prefect_env import embedded_api_settings, prepare_prefect
 
 if TYPE_CHECKING:
     from flows.submit import SubmissionResult
-
-REPO_HELP = "The content repository (default: EDITORIAL_REPO, else ./content)."
-
-
-def say(markup: str = "", *, err: bool = False) -> None:
-    """Print one line of rich markup: styled on a terminal, plain text otherwise."""
-    from rich.console import Console
-    from rich.text import Text
-
-    stream = sys.stderr if err else sys.stdout
-    if stream.isatty():
-        Console(file=stream, highlight=False, soft_wrap=True).print(markup)
-    else:
-        typer.echo(Text.from_markup(markup).plain, err=err)
-
-
-def fail(message: str, code: Exit = Exit.USAGE) -> NoReturn:
-    """One line on standard error, then exit with `code`.
-
-    Messages that already say where and what (`path[:line]: error ...`) are printed as they are.
-    """
-    line = message if ": error " in message else f"editorial: error: {message}"
-    typer.echo(line, err=True)
-    raise typer.Exit(int(code))
-
-
-@contextmanager
-def reported_errors() -> Iterator[None]:
-    """The project's errors as one line on standard error with the right exit code (no traceback)."""
-    from content_repo.errors import ConflictError, ContentRepoError, RefRaceError, RemoteError
-    from flows.publish import PushFailed
-    from reviewers.policy import PolicyError
-    from validators.errors import EditorialError, InputError
-
-    try:
-        yield
-    except InputError as exc:
-        fail(exc.format(), Exit.USAGE)
-    except (PushFailed, RemoteError, ConflictError, RefRaceError, PolicyError) as exc:
-        fail(str(exc), Exit.FINDINGS)
-    except (ContentRepoError, EditorialError) as exc:
-        fail(str(exc), Exit.USAGE)
-
-
-@contextmanager
-def working(message: str) -> Iterator[None]:
-    """A spinner on a terminal's standard error while long work runs (nothing when not a terminal)."""
-    from rich.console import Console
-
-    if sys.stderr.isatty():
-        with Console(file=sys.stderr).status(message):
-            yield
-    else:
-        yield
-
-
-def repo_of(option: Path | None) -> Path:
-    """`--repo`, else the settings' repository; refused at once when it is not a directory."""
-    from flows.settings import get_settings
-
-    path = option if option is not None else get_settings().repo
-    if not path.is_dir():
-        fail(f"{path}: no content repository there (pass --repo DIR or set EDITORIAL_REPO)")
-    return path
 
 
 def print_submission(result: SubmissionResult) -> None:
@@ -102,10 +36,10 @@ def print_submission(result: SubmissionResult) -> None:
         if finding.hint:
             say(f"    fix: {finding.hint}")
     ledger = result.ledger
-    carried = f", {len(ledger.carried_over)} decision(s) carried over" if ledger.carried_over else ""
+    carried = f", {len(ledger.carried_over)} carried over unchanged" if ledger.carried_over else ""
     say(
-        f"  {len(ledger.flags)} flag(s), {len(result.pending_keys)} waiting for a clinician{carried}"
-        f" (see: editorial show {result.slug})"
+        f"  {len(ledger.claims)} claim(s) for clinical review, {len(result.pending_keys)} waiting for a "
+        f"clinician{carried} (see: editorial show {result.slug})"
     )
 
 

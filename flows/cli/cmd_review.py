@@ -1,33 +1,32 @@
-"""`editorial queue | show | status | review`: what waits for a clinician, and their decisions.
+"""`editorial queue | show | status | review`: what waits for a clinician, and their decisions on claims.
 
-`queue`, `show` and `status` read the content repository directly (no Prefect: they answer at once).
-`review` checks the decisions at once, then records them through the `record_review` flow (Prefect's
-embedded API unless PREFECT_API_URL names a server).
+A claim is a sentence of the article with the terms a clinician must check in it; clinicians approve or
+reject claims. `queue`, `show` and `status` read the content repository directly (no Prefect: they
+answer at once). `review` applies the desk's rules and records the decisions by a direct call
+(`flows.review_actions.record_decisions`): no flow run, no embedded Prefect API to start.
 
 Terms are highlighted in their sentence: bold and reversed on a terminal, `[[term]]` otherwise.
-Flag keys may be given by any unique prefix (the listings show the first 8 characters).
+Claim keys may be given by any unique prefix (the listings show the first 8 characters).
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import typer
 
 from flows.cli.app import Exit, app
-from flows.cli.cmd_flows import REPO_HELP, repo_of
+from flows.cli.common import REPO_HELP, fail, repo_of, reported_errors
 
 if TYPE_CHECKING:
     from flows.context import DraftUnderReview
-    from flows.record_review import ReviewOutcome
-    from reviewers.ledger import DecisionInput, LedgerFlag, ReviewLedger
+    from reviewers.ledger import Claim, DecisionInput, ReviewLedger
     from reviewers.policy import Policy
     from reviewers.roster import Person, Roster
     from validators.models import Article
@@ -55,45 +54,27 @@ class Printer:
         else:
             typer.echo(Text.from_markup(markup).plain)
 
-    def term_in(self, sentence: str, term: str) -> str:
-        """The sentence as markup with the term highlighted (first case-insensitive occurrence)."""
+    def terms_in(self, sentence: str, terms: Sequence[str]) -> str:
+        """The sentence as markup with each term highlighted (case-insensitive, longest first)."""
         from rich.markup import escape
 
-        start = sentence.casefold().find(term.casefold())
-        if start < 0:
-            return escape(sentence)
-        before, found, after = (
-            sentence[:start],
-            sentence[start : start + len(term)],
-            sentence[start + len(term) :],
-        )
-        marked = f"[bold reverse]{escape(found)}[/]" if self.styled else escape(f"[[{found}]]")
-        return f"{escape(before)}{marked}{escape(after)}"
-
-
-def fail(message: str, code: Exit) -> NoReturn:
-    """One line on standard error, then exit with `code`."""
-    typer.echo(f"editorial: error: {message}", err=True)
-    raise typer.Exit(int(code))
-
-
-@contextmanager
-def reported_errors(*, recording: bool = False) -> Iterator[None]:
-    """Turn the project's errors into one line on standard error and the right exit code."""
-    from content_repo.errors import ContentRepoError, NotFoundError, RepositoryError, SlugError
-    from reviewers.policy import PolicyError
-    from validators.errors import EditorialError
-
-    try:
-        yield
-    except PolicyError as exc:
-        fail(f"refused: {exc}" + (" (nothing recorded)" if recording else ""), Exit.FINDINGS)
-    except (NotFoundError, RepositoryError, SlugError) as exc:
-        fail(str(exc), Exit.USAGE)
-    except ContentRepoError as exc:
-        fail(str(exc), Exit.FINDINGS)
-    except EditorialError as exc:  # configuration, input, unknown reviewer
-        fail(str(exc), Exit.USAGE)
+        folded = sentence.casefold()
+        spans: list[tuple[int, int]] = []
+        for term in sorted(set(terms), key=len, reverse=True):
+            start = folded.find(term.casefold())
+            while start >= 0:
+                end = start + len(term)
+                if not any(s < end and start < e for s, e in spans):
+                    spans.append((start, end))
+                start = folded.find(term.casefold(), end)
+        parts, cursor = [], 0
+        for start, end in sorted(spans):
+            found = sentence[start:end]
+            parts.append(escape(sentence[cursor:start]))
+            parts.append(f"[bold reverse]{escape(found)}[/]" if self.styled else escape(f"[[{found}]]"))
+            cursor = end
+        parts.append(escape(sentence[cursor:]))
+        return "".join(parts)
 
 
 def when(moment: datetime) -> str:
@@ -106,57 +87,50 @@ def when(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class Waiting:
-    """A draft and the flags in it waiting for the reviewer."""
+    """A draft and the claims in it waiting for the reviewer."""
 
     draft: DraftUnderReview
     ledger: ReviewLedger
-    flags: list[LedgerFlag]
+    claims: list[Claim]
 
 
-def flag_summary(ledger: ReviewLedger) -> str:
-    """`N approved, N pending, N rejected, N informational`: pending counts only flags needing approval."""
-    from reviewers.ledger import FlagStatus
-
-    def count(needs_approval: bool | None, status: FlagStatus) -> int:
-        return sum(
-            1
-            for f in ledger.flags
-            if f.status is status and (needs_approval is None or f.needs_approval is needs_approval)
-        )
+def claim_summary(ledger: ReviewLedger) -> str:
+    """`N approved, N pending, N rejected claim(s); N informational flag(s)`."""
+    from reviewers.ledger import ClaimStatus
 
     return (
-        f"{count(None, FlagStatus.APPROVED)} approved, {count(True, FlagStatus.PENDING)} pending, "
-        f"{count(None, FlagStatus.REJECTED)} rejected, {count(False, FlagStatus.PENDING)} informational"
+        f"{ledger.count(ClaimStatus.APPROVED)} approved, {ledger.count(ClaimStatus.PENDING)} pending, "
+        f"{ledger.count(ClaimStatus.REJECTED)} rejected claim(s); {len(ledger.shown)} flag(s) shown only"
     )
 
 
-def print_flag(out: Printer, flag: LedgerFlag, policy: Policy, *, decisions_on: str | None = None) -> None:
-    """A flag's line, its sentence with the term highlighted, and (with `decisions_on`) its decisions.
-
-    `decisions_on` is the version's content hash: decisions made on another version are marked carried over.
-    """
+def print_claim(out: Printer, claim: Claim, policy: Policy, *, decisions_on: str | None = None) -> None:
+    """A claim's line, what it needs, its sentence with the terms highlighted, and (with
+    `decisions_on`, the version's content hash) its decisions, those from earlier versions marked."""
     from rich.markup import escape
 
-    from reviewers.ledger import FlagStatus
+    from reviewers.desk import needs
 
-    roles = " or ".join(policy.rule_for(flag.category).roles)
-    if not flag.needs_approval and flag.status is FlagStatus.PENDING:
-        state = "info"  # informational: nobody needs to decide on it
-        approvals = "informational"
-    else:
-        state = flag.status.value
-        approvals = f"{len(flag.approvers)}/{flag.approvals_needed} approvals  ({escape(roles)})"
-    key = flag.key[:SHORT_KEY]
-    out(f"  [bold]{key}[/]  {state:<8}  {flag.category.value}  line {flag.line}  {approvals}")
-    out(f"      {out.term_in(flag.sentence, flag.term)}")
+    urgent = "  [bold]EMERGENCY[/]" if claim.emergency else ""
+    out(f"  [bold]{claim.key[:SHORT_KEY]}[/]  {claim.status.value:<8}  line {claim.line}{urgent}")
+    for need in needs(claim, policy):
+        terms = ", ".join(
+            dict.fromkeys(f.term for f in claim.flags if f.category is need.category and f.needs_approval)
+        )
+        who = f": {', '.join(need.approved_by)}" if need.approved_by else ""
+        out(
+            f"      {need.category.value} ({escape(terms)}): {len(need.approved_by)}/{need.approvals} "
+            f"approval(s) by {' or '.join(need.roles)}{escape(who)}"
+        )
+    out(f"      {out.terms_in(claim.sentence, [f.term for f in claim.flags])}")
     if decisions_on is None:
         return
-    for d in flag.decisions:
+    for d in claim.decisions:
         note = f": {escape(d.note)}" if d.note else ""
         carried = " (carried over)" if d.made_on != decisions_on else ""
         out(
-            f"      {d.verdict.value} by {escape(d.reviewer_name)} ({d.reviewer_id}, {d.role.value})"
-            f" {when(d.at)}{carried}{note}"
+            f"      {d.verdict.value} by {escape(d.reviewer_name)} ({d.reviewer_id}, {d.role.value}; "
+            f"{'+'.join(d.categories)}) {when(d.at)}{carried}{note}"
         )
 
 
@@ -170,10 +144,10 @@ def queue_command(
     ),
     repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP),
 ) -> None:
-    """List the flags waiting for a reviewer's roles, oldest submission first, each in its sentence."""
+    """List the claims waiting for a reviewer's roles, oldest submission first, terms highlighted."""
     from flows.context import load_policy_from, load_roster_from, open_repo, read_draft_under_review
     from flows.settings import get_settings
-    from reviewers.ledger import draft_status, waiting_for
+    from reviewers.desk import draft_status, waiting_for
     from reviewers.policy import PolicyError
 
     out = Printer()
@@ -191,24 +165,24 @@ def queue_command(
             ledger = draft.ledger
             if ledger is None or not draft.ledger_is_current:
                 continue  # not submitted, or the ledger is stale: nothing to decide yet
-            flags = waiting_for(ledger, person, policy, now)
-            if flags:
-                queue.append(Waiting(draft, ledger, flags))
+            claims = waiting_for(ledger, person, policy, now)
+            if claims:
+                queue.append(Waiting(draft, ledger, claims))
     queue.sort(key=lambda w: (w.ledger.opened_at, w.ledger.slug))
     who = f"{person.id} ({', '.join(person.roles)})" if person is not None else "all reviewers"
     if not queue:
         out(f"Nothing waits for {who}.")
         return
-    count = sum(len(w.flags) for w in queue)
-    out(f"Queue for {who}: {count} flag(s) in {len(queue)} draft(s), oldest first")
+    count = sum(len(w.claims) for w in queue)
+    out(f"Queue for {who}: {count} claim(s) in {len(queue)} draft(s), oldest first")
     for item in queue:
         out()
         out(
             f"[bold]{item.ledger.slug}[/]  by {item.ledger.author}  submitted {when(item.ledger.opened_at)}"
-            f"  {draft_status(item.ledger, published=False).value}  {len(item.flags)} waiting"
+            f"  {draft_status(item.ledger, published=False).value}  {len(item.claims)} waiting"
         )
-        for flag in item.flags:
-            print_flag(out, flag, policy)
+        for claim in item.claims:
+            print_claim(out, claim, policy)
 
 
 @app.command("show")
@@ -216,14 +190,16 @@ def show_command(
     slug: str = typer.Argument(..., help="The article's slug."),
     repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP),
 ) -> None:
-    """Show a draft (or the published article) with its flags, their state and the decisions."""
-    from reviewers.ledger import draft_status
+    """Show a draft (or the published article) with its claims, what each needs and the decisions."""
+    from rich.markup import escape
+
+    from reviewers.desk import draft_status
 
     out = Printer()
     with reported_errors():
         view = read_view(repo_of(repo), slug)
     front = view.article.front_matter
-    out(f"[bold]{slug}[/]: {front.title if front is not None else '(front matter invalid)'}")
+    out(f"[bold]{slug}[/]: {escape(front.title) if front is not None else '(front matter invalid)'}")
     ledger = view.ledger
     where = "published on main" if view.published else f"draft head {view.head[:12]}"
     if ledger is None:
@@ -236,11 +212,22 @@ def show_command(
     codes = f" ({', '.join(ledger.findings.error_codes)})" if ledger.findings.error_codes else ""
     out(f"findings: {ledger.findings.errors} error(s){codes}, {ledger.findings.warnings} warning(s)")
     if ledger.previous_hash is not None:
-        out(f"carried over: {len(ledger.carried_over)} flag(s) decided on {ledger.previous_hash}")
-    out(f"{len(ledger.flags)} flag(s): {flag_summary(ledger)}")
-    policy = view.policy
-    for flag in ledger.flags:
-        print_flag(out, flag, policy, decisions_on=ledger.content_hash)
+        out(f"carried over: {len(ledger.carried_over)} claim(s) unchanged since {ledger.previous_hash}")
+    out(f"{len(ledger.claims)} claim(s): {claim_summary(ledger)}")
+    for claim in ledger.claims:
+        print_claim(out, claim, view.policy, decisions_on=ledger.content_hash)
+    if ledger.shown:
+        terms = ", ".join(
+            f"{escape(f.term)} ({f.category.value}{', ' + f.shown.value if f.shown else ''})"
+            for f in ledger.shown
+        )
+        out(f"shown, no decision needed: {terms}")
+    for note in ledger.comments:
+        out(
+            f"comment by {escape(note.author_name)} ({note.author_id}) {when(note.at)} "
+            f"on: {escape(note.sentence)}"
+        )
+        out(f"      {escape(note.text)}")
 
 
 @app.command("status")
@@ -249,20 +236,25 @@ def status_command(
     repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP),
 ) -> None:
     """Where a draft stands (needs_changes, in_review, approved, published) and what stops publishing."""
-    from reviewers.ledger import draft_status, publishability
+    from flows.settings import get_settings
+    from flows.tasks import check_articles
+    from reviewers.desk import draft_status, publish_gate
 
     out = Printer()
     with reported_errors():
-        view = read_view(repo_of(repo), slug)
-    ledger = view.ledger
-    if ledger is None:
-        out(f"{slug}: not submitted")
-        return
-    status = draft_status(ledger, view.published)
-    out(f"{slug}: {status.value} ({flag_summary(ledger)})")
-    if not view.published:
-        for reason in publishability(ledger, view.article, datetime.now(UTC), roster=view.roster):
-            out(f"  - {reason}")
+        path = repo_of(repo)
+        view = read_view(path, slug)
+        ledger = view.ledger
+        if ledger is None:
+            out(f"{slug}: not submitted")
+            return
+        status = draft_status(ledger, view.published)
+        out(f"{slug}: {status.value} ({claim_summary(ledger)})")
+        if not view.published:
+            settings = get_settings().model_copy(update={"repo": path})
+            checked = check_articles([view.article], settings)[0]
+            for hold in publish_gate(ledger, checked, view.roster, view.policy, datetime.now(UTC)):
+                out(f"  - {hold}")
 
 
 @app.command("review")
@@ -270,19 +262,27 @@ def review_command(
     slug: str = typer.Argument(..., help="The draft's slug."),
     reviewer: str | None = typer.Option(None, "--reviewer", help=REVIEWER_HELP),
     approve: list[str] = typer.Option(
-        [], "--approve", help="Flag key (or unique prefix) to approve; repeatable."
+        [], "--approve", help="Claim key (or unique prefix) to approve; repeatable."
     ),
     reject: list[str] = typer.Option(
-        [], "--reject", help="Flag key (or unique prefix) to reject; repeatable."
+        [], "--reject", help="Claim key (or unique prefix) to reject; repeatable."
+    ),
+    withdraw: list[str] = typer.Option(
+        [], "--withdraw", help="Claim key (or unique prefix) whose decision of yours to take back."
     ),
     note: str | None = typer.Option(
         None, "--note", help="Why (required to reject); applies to every decision."
     ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Check the decisions against the rules; record nothing."
+    ),
     repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP),
 ) -> None:
-    """Approve or reject flags; with no --approve/--reject, walk through the pending ones interactively."""
+    """Approve or reject claims; with no --approve/--reject, walk through the waiting ones interactively."""
     from flows.context import acting_reviewer
-    from reviewers.ledger import DecisionInput, Verdict, apply_decisions
+    from flows.review_actions import record_decisions
+    from reviewers.desk import decide, resolve_claim
+    from reviewers.ledger import DecisionInput, Verdict
 
     out = Printer()
     path = repo_of(repo)
@@ -292,10 +292,11 @@ def review_command(
         ledger = view.ledger
         if ledger is None:
             fail(f"{slug}: the draft has no review ledger yet; run `editorial submit` first", Exit.FINDINGS)
-        if approve or reject:
+        given = ((approve, Verdict.APPROVE), (reject, Verdict.REJECT), (withdraw, Verdict.WITHDRAW))
+        if approve or reject or withdraw:
             decisions = [
                 DecisionInput(key=key, verdict=verdict, note=note)
-                for keys, verdict in ((approve, Verdict.APPROVE), (reject, Verdict.REJECT))
+                for keys, verdict in given
                 for key in split_keys(keys)
             ]
         else:
@@ -303,8 +304,7 @@ def review_command(
             if not decisions:
                 out("Nothing recorded.")
                 return
-        # Checked here first (all or nothing), so a refusal answers at once and no flow starts.
-        apply_decisions(
+        decided = decide(
             ledger,
             decisions,
             reviewer_id,
@@ -313,13 +313,22 @@ def review_command(
             datetime.now(UTC),
             text_hash=view.article.content_hash,
         )
-        exact = [d.model_copy(update={"key": ledger.resolve_key(d.key).key}) for d in decisions]
-        outcome = run_record_review(slug, reviewer_id, exact, path)
-    approved = sum(1 for d in outcome.decided if d.verdict is Verdict.APPROVE)
+        if dry_run:
+            for r in decided.recorded:
+                out(
+                    f"would {r.decision.verdict.value} claim {r.claim[:SHORT_KEY]} "
+                    f"({'+'.join(r.decision.categories)})"
+                )
+            out(f"Dry run: nothing recorded; {slug} would be {decided.status_after.value}.")
+            return
+        exact = [d.model_copy(update={"key": resolve_claim(ledger, d.key).key}) for d in decisions]
+        outcome = record_decisions(path, slug, reviewer_id, exact)
+    counts = {v: sum(1 for r in outcome.decided if r.decision.verdict is v) for v in Verdict}
+    withdrawn = f", {counts[Verdict.WITHDRAW]} withdrawal(s)" if counts[Verdict.WITHDRAW] else ""
     out(
-        f"Recorded {approved} approval(s) and {len(outcome.decided) - approved} rejection(s) on {slug} "
-        f"as {reviewer_id} (commit {outcome.commit[:12]}): {outcome.previous_status.value} -> "
-        f"{outcome.status.value}"
+        f"Recorded {counts[Verdict.APPROVE]} approval(s) and {counts[Verdict.REJECT]} rejection(s)"
+        f"{withdrawn} on {slug} as {reviewer_id} (commit {outcome.commit[:12]}): "
+        f"{outcome.previous_status.value} -> {outcome.status.value}"
     )
 
 
@@ -367,46 +376,47 @@ def split_keys(values: Sequence[str]) -> list[str]:
     keys = [k.strip().lower() for value in values for k in value.split(",") if k.strip()]
     for key in keys:
         if not re.fullmatch(r"[0-9a-f]+", key):
-            fail(f"{key!r} is not a flag key (the hexadecimal key `editorial show` lists)", Exit.USAGE)
+            fail(f"{key!r} is not a claim key (the hexadecimal key `editorial show` lists)", Exit.USAGE)
     return keys
 
 
 def walk(
     out: Printer, person: Person | None, reviewer_id: str, ledger: ReviewLedger, policy: Policy
 ) -> list[DecisionInput]:
-    """Ask about each flag waiting for the reviewer on standard input (works piped, not only on a tty)."""
-    from reviewers.ledger import DecisionInput, Verdict, waiting_for
+    """Ask about each claim waiting for the reviewer on standard input (works piped, not only on a tty)."""
+    from reviewers.desk import waiting_for
+    from reviewers.ledger import DecisionInput, Verdict
     from reviewers.policy import PolicyError
 
     if person is None:
         raise PolicyError("PO01", reviewer=reviewer_id)
-    flags = waiting_for(ledger, person, policy, datetime.now(UTC))
-    if not flags:
+    claims = waiting_for(ledger, person, policy, datetime.now(UTC))
+    if not claims:
         out(f"Nothing waits for {reviewer_id} on {ledger.slug}.")
         return []
     decisions: list[DecisionInput] = []
     out(
-        f"{len(flags)} flag(s) of {ledger.slug} wait for {reviewer_id}. For each: "
+        f"{len(claims)} claim(s) of {ledger.slug} wait for {reviewer_id}. For each: "
         "a approve, r reject (a note is required), s skip, n add a note, q stop and record."
     )
-    for index, flag in enumerate(flags, start=1):
+    for index, claim in enumerate(claims, start=1):
         out()
-        out(f"[{index}/{len(flags)}]")
-        print_flag(out, flag, policy)
+        out(f"[{index}/{len(claims)}]")
+        print_claim(out, claim, policy)
         note: str | None = None
         while True:
             answer = ask("approve, reject, skip, note, quit? [a/r/s/n/q] ")
             if answer is None or answer in ("q", "quit"):
                 return decisions
             if answer in ("a", "approve"):
-                decisions.append(DecisionInput(key=flag.key, verdict=Verdict.APPROVE, note=note))
+                decisions.append(DecisionInput(key=claim.key, verdict=Verdict.APPROVE, note=note))
                 break
             if answer in ("r", "reject"):
                 while not note:
                     note = ask("note (why, and what to change): ", keep_case=True)
                     if note is None:
                         return decisions
-                decisions.append(DecisionInput(key=flag.key, verdict=Verdict.REJECT, note=note))
+                decisions.append(DecisionInput(key=claim.key, verdict=Verdict.REJECT, note=note))
                 break
             if answer in ("s", "skip"):
                 break
@@ -429,16 +439,3 @@ def ask(prompt: str, *, keep_case: bool = False) -> str | None:
     if not line:
         return None
     return line.strip() if keep_case else line.strip().lower()
-
-
-def run_record_review(
-    slug: str, reviewer_id: str, decisions: list[DecisionInput], path: Path
-) -> ReviewOutcome:
-    """Record the decisions through the `record_review` flow (quiet unless something goes wrong)."""
-    from flows.cli.prefect_env import embedded_api_settings, prepare_prefect
-
-    prepare_prefect()
-    from flows.record_review import record_review
-
-    with embedded_api_settings():
-        return record_review(slug=slug, reviewer_id=reviewer_id, decisions=decisions, repo_path=str(path))
