@@ -39,6 +39,7 @@ from content_repo.errors import (
     RefRaceError,
     RemoteError,
     RepositoryError,
+    SigningError,
     SizeLimitError,
     SlugError,
 )
@@ -55,7 +56,7 @@ from content_repo.models import (
 )
 from content_repo.remote import PushReport
 from content_repo.repo import DEFAULT_PIPELINE, ContentRepo, text_content_hash
-from content_repo.signing import SignatureFacts, SigningKey
+from content_repo.signing import SignatureFacts, SigningKey, signer_for
 
 __all__ = [
     "DEFAULT_PIPELINE",
@@ -79,8 +80,10 @@ __all__ = [
     "RemoteError",
     "RepositoryError",
     "SignatureFacts",
+    "SigningError",
     "SigningKey",
     "SizeLimitError",
     "SlugError",
+    "signer_for",
     "text_content_hash",
 ]

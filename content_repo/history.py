@@ -19,11 +19,14 @@ from content_repo.layout import (
     MAIN,
     POLICY_PATH,
     ROSTER_PATH,
+    TAG_PREFIX,
     article_path,
     draft_ref,
+    parse_tag_ref,
     review_path,
+    tag_name,
 )
-from content_repo.models import DraftCommit, DraftHistory, GovernanceVersion
+from content_repo.models import CommitInfo, DraftCommit, DraftHistory, GovernanceVersion, Publication
 from content_repo.signing import SignatureFacts, read_signatures
 
 MAX_DRAFT_COMMITS = 10_000
@@ -74,10 +77,14 @@ def _changed_paths(core: RepoCore, shas: Sequence[str]) -> dict[str, list[str]]:
     return changed
 
 
-def draft_history(core: RepoCore, slug: str) -> DraftHistory:
-    """The draft's commits from its base (exclusive) to its head, with signature and file facts."""
+def draft_history(core: RepoCore, slug: str, head: str | None = None) -> DraftHistory:
+    """The draft's commits from its base (exclusive) to its head, with signature and file facts.
+
+    `head` is the draft's tip now (None: read `refs/heads/drafts/<slug>`), or the approved head a
+    publication commit names as its second parent.
+    """
     ref = draft_ref(slug)
-    head = core.objects.resolve(ref)
+    head = head or core.objects.resolve(ref)
     if head is None:
         raise NotFoundError(f"draft {slug!r} (no branch {ref})")
     problems: list[str] = []
@@ -135,3 +142,27 @@ def draft_history(core: RepoCore, slug: str) -> DraftHistory:
         commits=commits,
         problems=problems,
     )
+
+
+def publications(core: RepoCore) -> list[Publication]:
+    """Every published version (tag `published/<slug>/vN`), by slug then version."""
+    out = core.git(["for-each-ref", "--format=%(refname) %(objectname) %(*objectname)", TAG_PREFIX]).decode()
+    found: list[Publication] = []
+    for line in out.splitlines():
+        ref, oid, peeled = [*line.split(" "), "", ""][:3]
+        parsed = parse_tag_ref(ref)
+        if parsed is None:
+            continue
+        slug, version = parsed
+        found.append(
+            Publication(slug=slug, version=version, commit=peeled or oid, tag=tag_name(slug, version))
+        )
+    return sorted(found, key=lambda p: (p.slug, p.version))
+
+
+def main_changes(core: RepoCore, slug: str) -> list[CommitInfo]:
+    """The commits on main's first-parent line that changed the article or its ledger, newest first."""
+    out = core.git(
+        ["log", "--first-parent", "--format=%H", MAIN, "--", article_path(slug), review_path(slug)]
+    )
+    return [core.commit_info(sha) for sha in out.decode().split()]

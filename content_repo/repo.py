@@ -618,10 +618,24 @@ class ContentRepo:
         """Every commit on main that changed roster.yaml or policy.yaml, oldest first, with its signature."""
         return history.governance_history(self.core)
 
-    def draft_history(self, slug: str) -> DraftHistory:
-        """A draft's own commits, oldest first, each with its signature and the files before and after."""
+    def draft_history(self, slug: str, head: str | None = None) -> DraftHistory:
+        """A draft's own commits, oldest first, each with its signature and the files before and after.
+
+        `head`: the draft's tip now (None), or the approved head a publication commit merged.
+        """
         check_slug(slug)
-        return history.draft_history(self.core, slug)
+        if head is not None:
+            check_ref_expression(head)
+        return history.draft_history(self.core, slug, head)
+
+    def publications(self) -> list[Publication]:
+        """Every published version (each `published/<slug>/vN` tag and its commit), by slug and version."""
+        return history.publications(self.core)
+
+    def main_changes(self, slug: str) -> list[CommitInfo]:
+        """The commits on main's first-parent line that changed the article or its ledger, newest first."""
+        check_slug(slug)
+        return history.main_changes(self.core, slug)
 
     # -- remote ------------------------------------------------------------------------------------
     def remotes(self) -> list[str]:

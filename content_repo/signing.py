@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from content_repo.errors import GitError
+from content_repo.errors import GitError, SigningError
 from content_repo.plumbing import GitFailure, run_git
 
 SignatureStatus = Literal["good", "bad", "unsigned", "unverifiable"]
@@ -75,6 +75,28 @@ class SignatureFacts(BaseModel):
     def good(self) -> bool:
         """True when the signature is cryptographically valid for this commit as it is."""
         return self.status == "good" and bool(self.fingerprint)
+
+
+def signer_for(git_dir: Path, key: Path | None) -> SigningKey | None:
+    """The key to sign with: `key` (a private key file), else the git configuration's `user.signingkey`.
+
+    None when neither is set (the commit is made unsigned, and the publish gate will not count it).
+    """
+    if key is not None:
+        path = key.expanduser()
+        if not path.is_file():
+            raise SigningError(str(key), "no such private key file (make one with ssh-keygen -t ed25519)")
+        return SigningKey(private_key=path.resolve())
+    try:
+        configured = run_git(git_dir, ["config", "--get", "user.signingkey"]).decode().strip()
+        kind = run_git(git_dir, ["config", "--default=openpgp", "--get", "gpg.format"]).decode().strip()
+    except GitFailure:
+        return None
+    if not configured:
+        return None
+    if kind != "ssh":
+        raise SigningError(configured, "git's gpg.format is not 'ssh'; set it with git config gpg.format ssh")
+    return SigningKey()
 
 
 def sign_commit_args(key: SigningKey, tree: str, parents: Sequence[str]) -> list[str]:

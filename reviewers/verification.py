@@ -313,8 +313,8 @@ def replay_draft(
 ) -> Replay:
     """Replay the draft's signed commits; the ledger it ends with, and every reason it does not verify.
 
-    `published_ledger` is the ledger on main the first submission may carry decisions over from
-    (verified when it was published).
+    `published_ledger` is the ledger the first submission may carry decisions over from (default: the
+    ledger at the draft's base on main, verified when it was published).
     """
     slug = facts.slug
     holds = [Hold(rule="broken-draft", message=problem) for problem in facts.problems]
@@ -358,7 +358,14 @@ def replay_draft(
             break
         text = item.article_after or ""
         if item.article_before != item.article_after or replayed is None:
-            problem = _check_submission(after, holder, text, replayed or published_ledger)
+            source = replayed
+            if source is None:
+                try:
+                    source = published_ledger or _parse_ledger(item.ledger_before, slug)
+                except EditorialError as exc:
+                    holds.append(Hold(rule="unreadable-ledger", message=f"the published ledger: {exc}"))
+                    break
+            problem = _check_submission(after, holder, text, source)
             if problem is not None:
                 holds.append(Hold(rule="forged-submission", message=f"commit {sha[:12]}: {problem}"))
                 break
