@@ -1,0 +1,193 @@
+"""The publish gate counts only what the signed history proves (issues 10 and 16), with real SSH keys.
+
+Each attack leaves main unchanged and the publish report names the rule; a correctly signed draft still
+publishes. Forged commits are made the way an attacker would: through the repository's own write path
+with a hand-made ledger, signed with whatever key the attacker holds (or none).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from signing_fixtures import (
+    EDITOR,
+    FIXTURE_ARTICLE,
+    PHYSICIAN,
+    SLUG,
+    WRITER,
+    Keys,
+    approve,
+    git,
+    key_entry,
+    main_of,
+    make_keys,
+    make_signed_site,
+    publish,
+    roster_text,
+    submit,
+)
+
+from content_repo import ContentRepo, Identity, SigningKey
+from reviewers.desk import decide
+from reviewers.ledger import DecisionInput, ReviewLedger, Verdict
+from reviewers.policy import load_policy
+from reviewers.roster import load_roster
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    """Real ed25519 keys for everyone (made once for the module)."""
+    return make_keys(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture
+def content(tmp_path: Path, keys: Keys) -> Path:
+    """A signed site with the fixture article submitted by the writer, signed with her key."""
+    site = make_signed_site(tmp_path / "site", keys)
+    submit(site, FIXTURE_ARTICLE.read_text(encoding="utf-8"), keys)
+    return site
+
+
+def draft_ledger(content: Path) -> tuple[ReviewLedger, str, str]:
+    """(ledger, article text, head) of the draft."""
+    with ContentRepo.open(content) as repo:
+        text, ledger_text, head = repo.read_draft(SLUG)
+    assert ledger_text is not None
+    return ReviewLedger.from_yaml(ledger_text), text, head
+
+
+def forge_decisions(
+    content: Path,
+    keys: Keys,
+    *,
+    reviewer: str,
+    signer: str | None,
+    roster_yaml: str | None = None,
+    author: Identity = PHYSICIAN,
+    trailer: str = "",
+) -> None:
+    """Commit every claim approved by `reviewer` (decided under `roster_yaml`), signed by `signer`."""
+    ledger, text, head = draft_ledger(content)
+    roster = load_roster(roster_yaml or roster_text(keys))
+    inputs = [DecisionInput(key=c.key, verdict=Verdict.APPROVE) for c in ledger.claims]
+    decided = decide(
+        ledger, inputs, reviewer, roster, load_policy(None), datetime.now(UTC), text_hash=ledger.content_hash
+    )
+    key = SigningKey(private_key=keys.private(signer)) if signer else None
+    with ContentRepo.open(content) as repo:
+        repo.record_review(
+            SLUG,
+            decided.after.to_yaml(),
+            author,
+            message=f"Review {SLUG}\n\nReviewer-Id: {reviewer}{trailer}\n",
+            expected_head=head,
+            signer=key,
+        )
+
+
+def assert_held(content: Path, before: str, rule: str) -> str:
+    """One publish pass holds the draft with a reason naming `rule`; main is unchanged."""
+    outcomes, after = publish(content)
+    assert [(slug, outcome) for slug, outcome, _ in outcomes] == [(SLUG, "held back")]
+    reason = outcomes[0][2]
+    assert f"{rule}:" in reason, reason
+    assert after == before
+    return reason
+
+
+# --- the correctly signed draft -------------------------------------------------------------------------
+
+
+def test_a_correctly_signed_draft_publishes(content: Path, keys: Keys) -> None:
+    approve(content, keys)
+    before = main_of(content)
+    outcomes, after = publish(content)
+    assert [(slug, outcome) for slug, outcome, _ in outcomes] == [(SLUG, "published")]
+    assert after != before
+    trailers = git(content, "log", "-1", "--format=%(trailers:key=Reviewed-by,valueonly)", "main")
+    assert trailers.strip() == "Phil Physician <phil@example.org>"
+
+
+def test_decisions_by_the_desk_service_on_behalf_of_a_clinician_publish(content: Path, keys: Keys) -> None:
+    approve(content, keys, reviewer="phil-physician", signer="web-desk")
+    message = git(content, "log", "-1", "--format=%B", f"drafts/{SLUG}")
+    assert "On-Behalf-Of: phil-physician" in message
+    outcomes, _ = publish(content)
+    assert [(slug, outcome) for slug, outcome, _ in outcomes] == [(SLUG, "published")]
+
+
+def test_the_service_key_without_a_named_clinician_counts_for_nothing(content: Path, keys: Keys) -> None:
+    before = main_of(content)
+    forge_decisions(content, keys, reviewer="phil-physician", signer="web-desk")
+    assert_held(content, before, "no-clinician")
+
+
+# --- a writer forging the ledger ------------------------------------------------------------------------
+
+
+def test_writer_marks_claims_approved_and_signs_with_her_own_key(content: Path, keys: Keys) -> None:
+    before = main_of(content)
+    forge_decisions(content, keys, reviewer="phil-physician", signer="wendy-writer", author=PHYSICIAN)
+    reason = assert_held(content, before, "forged-ledger")
+    assert "is not what the decision records" in reason
+
+
+def test_writer_marks_claims_approved_unsigned(content: Path, keys: Keys) -> None:
+    before = main_of(content)
+    forge_decisions(content, keys, reviewer="phil-physician", signer=None)
+    assert_held(content, before, "unsigned")
+
+
+def test_writer_adds_herself_as_physician_on_the_draft_branch(content: Path, keys: Keys, tmp_path: Path) -> None:
+    before = main_of(content)
+    work = tmp_path / "work"
+    git(tmp_path, "clone", "-q", "-b", f"drafts/{SLUG}", str(content), str(work))
+    forged = roster_text(
+        keys,
+        wendy_writer="  - {id: wendy-writer, name: Wendy Writer, email: wendy@example.org, "
+        f"roles: [writer, physician], verified_until: 2099-12-31, keys: {key_entry(keys, 'wendy-writer')}}}",
+    )
+    (work / "roster.yaml").write_text(forged)
+    git(work, "-c", "gpg.format=ssh", "-c", f"user.signingkey={keys.private('wendy-writer')}",
+        "commit", "-q", "-S", "-am", "Make me a physician")
+    git(work, "push", "-q", "origin", f"drafts/{SLUG}")
+    assert_held(content, before, "foreign-change")
+
+
+def test_writer_adds_herself_as_physician_on_main_without_an_editor(content: Path, keys: Keys) -> None:
+    forged = roster_text(
+        keys,
+        wendy_writer="  - {id: wendy-writer, name: Wendy Writer, email: wendy@example.org, "
+        f"roles: [writer, physician], verified_until: 2099-12-31, keys: {key_entry(keys, 'wendy-writer')}}}",
+    )
+    with ContentRepo.open(content) as repo:
+        repo.write_path("roster.yaml", forged, WRITER, message="Roster", signer=SigningKey(
+            private_key=keys.private("wendy-writer")))
+    before = main_of(content)
+    # Her "approval" under the forged roster: she holds a physician role only in the refused commit.
+    with ContentRepo.open(content) as repo:
+        repo.write_path("policy.yaml", "{}\n", WRITER, message="Policy") if False else None
+    forge_decisions(content, keys, reviewer="wendy-writer", signer="wendy-writer", roster_yaml=forged,
+                    author=WRITER)
+    reason = assert_held(content, before, "self-approval")
+    assert "wrote" in reason
+
+
+def test_a_physician_approving_her_own_article_after_rewriting_the_author(
+    tmp_path: Path, keys: Keys
+) -> None:
+    site = make_signed_site(tmp_path / "site", keys)
+    text = FIXTURE_ARTICLE.read_text(encoding="utf-8").replace("author: ", "author: phil-physician\n# ", 1)
+    submit(site, text, keys, name="phil-physician")
+    ledger, article, head = draft_ledger(site)
+    rewritten = ledger.model_copy(update={"author": "wendy-writer"})
+    with ContentRepo.open(site) as repo:
+        repo.record_review(SLUG, rewritten.to_yaml(), PHYSICIAN, message="Fix author", expected_head=head,
+                           signer=SigningKey(private_key=keys.private("phil-physician")))
+    before = main_of(site)
+    forge_decisions(site, keys, reviewer="phil-physician", signer="phil-physician")
+    assert_held(site, before, "forged-ledger")
