@@ -90,10 +90,11 @@ def draft_history(core: RepoCore, slug: str, head: str | None = None) -> DraftHi
     problems: list[str] = []
     bases = core.commit_info(head).trailers.get(DRAFT_BASE_TRAILER, [])
     base = bases[-1] if bases else ""
-    if not base:
-        problems.append(f"the draft's head {head[:12]} has no {DRAFT_BASE_TRAILER} trailer")
     chain: list[str] = []
     commit: str | None = head
+    if not base:
+        problems.append(f"the draft's head {head[:12]} has no {DRAFT_BASE_TRAILER} trailer")
+        commit = None  # nothing to walk to: the draft cannot be told apart from main's history
     while commit is not None and commit != base:
         if len(chain) >= MAX_DRAFT_COMMITS:
             problems.append(f"more than {MAX_DRAFT_COMMITS} commits without reaching the draft's base")
