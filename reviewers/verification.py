@@ -198,7 +198,7 @@ def signer_refusal(
         )
     if not found.holder.active:
         return found.holder, Refusal(
-            commit=sha, rule="inactive-signer", message=f"{found.holder.id} is inactive on the roster"
+            commit=sha, rule="inactive", message=f"{found.holder.id} is inactive on the roster"
         )
     return found.holder, None
 
@@ -342,6 +342,7 @@ def replay_draft(
             )
             break
         holder, refusal = signer_refusal(item.signature, entry.roster, sha=sha)
+        refusal = refusal or _compromised_now(item.signature, governance, sha)
         if refusal is not None:
             holds.append(_hold(refusal))
             break
@@ -381,6 +382,19 @@ def replay_draft(
     if holds:
         return Replay(slug=slug, ledger=None, writer=writer, holds=holds, signers=signers)
     return Replay(slug=slug, ledger=replayed, writer=writer, holds=[], signers=signers)
+
+
+def _compromised_now(signature: SignatureLike, governance: GovernanceHistory, sha: str) -> Refusal | None:
+    """A key the roster in force now marks compromised: nothing it ever signed counts (decisions re-open)."""
+    current = governance.current
+    found = current.roster.key_holder(signature.fingerprint) if current and signature.fingerprint else None
+    if found is None or not found.key.compromised:
+        return None
+    return Refusal(
+        commit=sha,
+        rule="key-compromised",
+        message=f"signed by {found.holder.id}'s key {found.key.fingerprint}, since marked compromised",
+    )
 
 
 def _check_submission(

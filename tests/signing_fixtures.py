@@ -43,7 +43,8 @@ def make_keys(directory: Path) -> Keys:
     directory.mkdir(parents=True, exist_ok=True)
     for name in PEOPLE:
         subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(directory / name)], check=True
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(directory / name)],
+            check=True,
         )
     return Keys(directory)
 
@@ -61,8 +62,8 @@ def roster_text(keys: Keys, **overrides: str) -> str:
     lines = {
         "ed_editor": "  - {id: ed-editor, name: Ed Editor, email: ed@example.org, roles: [editor], "
         f"keys: {key_entry(keys, 'ed-editor')}}}",
-        "wendy_writer": "  - {id: wendy-writer, name: Wendy Writer, email: wendy@example.org, roles: [writer], "
-        f"keys: {key_entry(keys, 'wendy-writer')}}}",
+        "wendy_writer": "  - {id: wendy-writer, name: Wendy Writer, email: wendy@example.org, "
+        f"roles: [writer], keys: {key_entry(keys, 'wendy-writer')}}}",
         "phil_physician": "  - {id: phil-physician, name: Phil Physician, email: phil@example.org, "
         f"roles: [physician], verified_until: 2099-12-31, keys: {key_entry(keys, 'phil-physician')}}}",
         "pat_pharmacist": "  - {id: pat-pharmacist, name: Pat Pharmacist, email: pat@example.org, "
@@ -109,7 +110,9 @@ def approve(content: Path, keys: Keys, reviewer: str = "phil-physician", signer:
         ledger = read_draft_under_review(repo, SLUG).ledger
     assert ledger is not None
     decisions = [
-        DecisionInput(key=c.key, verdict=Verdict.APPROVE) for c in ledger.claims if c.status.value == "pending"
+        DecisionInput(key=c.key, verdict=Verdict.APPROVE)
+        for c in ledger.claims
+        if c.status.value == "pending"
     ]
     via = signer if signer == "web-desk" else None
     record_decisions(content, SLUG, reviewer, decisions, signer=keys.signer(signer or reviewer), via=via)

@@ -84,7 +84,9 @@ def forge_decisions(
             made_on=ledger.content_hash,
         )
         claims.append(
-            claim.model_copy(update={"decisions": [*claim.decisions, decision], "status": ClaimStatus.APPROVED})
+            claim.model_copy(
+                update={"decisions": [*claim.decisions, decision], "status": ClaimStatus.APPROVED}
+            )
         )
     forged = ledger.model_copy(update={"claims": claims})
     key = SigningKey(private_key=keys.private(signer)) if signer else None
@@ -153,7 +155,9 @@ def test_writer_marks_claims_approved_unsigned(content: Path, keys: Keys) -> Non
     assert_held(content, before, "unsigned")
 
 
-def test_writer_adds_herself_as_physician_on_the_draft_branch(content: Path, keys: Keys, tmp_path: Path) -> None:
+def test_writer_adds_herself_as_physician_on_the_draft_branch(
+    content: Path, keys: Keys, tmp_path: Path
+) -> None:
     before = main_of(content)
     work = tmp_path / "work"
     git(tmp_path, "clone", "-q", "-b", f"drafts/{SLUG}", str(content), str(work))
@@ -178,24 +182,168 @@ def test_writer_adds_herself_as_physician_on_main_without_an_editor(content: Pat
         f"roles: [writer, physician], verified_until: 2099-12-31, keys: {key_entry(keys, 'wendy-writer')}}}",
     )
     with ContentRepo.open(content) as repo:
-        repo.write_path("roster.yaml", forged, WRITER, message="Roster", signer=SigningKey(
-            private_key=keys.private("wendy-writer")))
+        repo.write_path(
+            "roster.yaml",
+            forged,
+            WRITER,
+            message="Roster",
+            signer=SigningKey(private_key=keys.private("wendy-writer")),
+        )
     before = main_of(content)
     forge_decisions(content, keys, reviewer="wendy-writer", signer="wendy-writer", author=WRITER)
     assert_held(content, before, "self-approval")
 
 
-def test_a_physician_approving_her_own_article_after_rewriting_the_author(
-    tmp_path: Path, keys: Keys
-) -> None:
+def test_a_physician_approving_her_own_article_after_rewriting_the_author(tmp_path: Path, keys: Keys) -> None:
     site = make_signed_site(tmp_path / "site", keys)
     text = FIXTURE_ARTICLE.read_text(encoding="utf-8").replace("author: ", "author: phil-physician\n# ", 1)
     submit(site, text, keys, name="phil-physician")
-    ledger, article, head = draft_ledger(site)
+    ledger, _article, head = draft_ledger(site)
     rewritten = ledger.model_copy(update={"author": "wendy-writer"})
     with ContentRepo.open(site) as repo:
-        repo.record_review(SLUG, rewritten.to_yaml(), PHYSICIAN, message="Fix author", expected_head=head,
-                           signer=SigningKey(private_key=keys.private("phil-physician")))
+        repo.record_review(
+            SLUG,
+            rewritten.to_yaml(),
+            PHYSICIAN,
+            message="Fix author",
+            expected_head=head,
+            signer=SigningKey(private_key=keys.private("phil-physician")),
+        )
     before = main_of(site)
     forge_decisions(site, keys, reviewer="phil-physician", signer="phil-physician")
     assert_held(site, before, "forged-ledger")
+
+
+# --- keys and people the roster does not back -----------------------------------------------------------
+
+
+def update_roster(content: Path, keys: Keys, **overrides: str) -> None:
+    """The editor signs a roster change on main."""
+    with ContentRepo.open(content) as repo:
+        repo.write_path(
+            "roster.yaml",
+            roster_text(keys, **overrides),
+            EDITOR,
+            message="Update roster",
+            signer=SigningKey(private_key=keys.private("ed-editor")),
+        )
+
+
+def phil(keys: Keys, *, key_extra: str = "", person_extra: str = "", until: str = "2099-12-31") -> str:
+    """Phil's roster line with changes to his key or his entry."""
+    return (
+        "  - {id: phil-physician, name: Phil Physician, email: phil@example.org, roles: [physician], "
+        f"verified_until: {until}{person_extra}, keys: {key_entry(keys, 'phil-physician', key_extra)}}}"
+    )
+
+
+def test_a_decision_signed_by_another_clinicians_key(content: Path, keys: Keys) -> None:
+    before = main_of(content)
+    forge_decisions(content, keys, reviewer="phil-physician", signer="pat-pharmacist")
+    # Replayed as the key holder's decision: the pharmacist may not decide the physician's categories.
+    assert_held(content, before, "role-not-allowed")
+
+
+def test_a_decision_signed_by_a_key_on_no_roster(content: Path, keys: Keys) -> None:
+    before = main_of(content)
+    forge_decisions(content, keys, reviewer="phil-physician", signer="mallory")
+    reason = assert_held(content, before, "unknown-key")
+    assert "which the roster assigns to no one" in reason
+
+
+def test_a_decision_signed_by_an_expired_key(content: Path, keys: Keys) -> None:
+    update_roster(content, keys, phil_physician=phil(keys, key_extra=", valid_until: 2026-06-30"))
+    before = main_of(content)
+    approve(content, keys)
+    reason = assert_held(content, before, "key-not-valid")
+    assert "the key expired after 2026-06-30" in reason
+
+
+def test_a_decision_signed_by_a_revoked_key(content: Path, keys: Keys) -> None:
+    update_roster(content, keys, phil_physician=phil(keys, key_extra=", revoked_on: 2026-11-01"))
+    before = main_of(content)
+    approve(content, keys)
+    reason = assert_held(content, before, "key-not-valid")
+    assert "the key was revoked on 2026-11-01" in reason
+
+
+def test_a_decision_by_an_inactive_clinician(content: Path, keys: Keys) -> None:
+    update_roster(content, keys, phil_physician=phil(keys, person_extra=", active: false"))
+    before = main_of(content)
+    forge_decisions(content, keys, reviewer="phil-physician", signer="phil-physician")
+    assert_held(content, before, "inactive")
+
+
+def test_a_decision_by_a_clinician_whose_credential_expired(content: Path, keys: Keys) -> None:
+    update_roster(content, keys, phil_physician=phil(keys, until="2020-01-01"))
+    before = main_of(content)
+    forge_decisions(content, keys, reviewer="phil-physician", signer="phil-physician")
+    reason = assert_held(content, before, "credential-expired")
+    assert "verified until 2020-01-01" in reason
+
+
+def test_a_key_marked_compromised_reopens_what_it_signed(content: Path, keys: Keys) -> None:
+    approve(content, keys)
+    update_roster(content, keys, phil_physician=phil(keys, key_extra=", compromised: true"))
+    before = main_of(content)
+    reason = assert_held(content, before, "key-compromised")
+    assert "since marked compromised" in reason
+
+
+# --- decisions moved to other text ----------------------------------------------------------------------
+
+
+def test_a_decision_replayed_onto_a_changed_sentence(content: Path, keys: Keys) -> None:
+    approve(content, keys)
+    ledger, text, head = draft_ledger(content)
+    old_claim = ledger.claims[0]
+    changed = text.replace(old_claim.sentence, old_claim.sentence.replace(".", " twice daily.", 1), 1)
+    assert changed != text
+    pending = submit(content, changed, keys)
+    assert len(pending) == 1  # exactly the changed sentence is pending again
+    # The writer copies the old approvals onto the new claim and signs the ledger as a resubmission.
+    ledger, text, _head = draft_ledger(content)
+    claims = [
+        c.model_copy(update={"decisions": list(old_claim.decisions), "status": ClaimStatus.APPROVED})
+        if c.key == pending[0]
+        else c
+        for c in ledger.claims
+    ]
+    with ContentRepo.open(content) as repo:
+        from validators.parser import parse_article
+
+        repo.save_draft(
+            parse_article(text + "\n", f"{SLUG}.md"),
+            WRITER,
+            ledger_text=ledger.model_copy(
+                update={"claims": claims, "content_hash": parse_article(text + "\n", "x.md").content_hash}
+            ).to_yaml(),
+            signer=SigningKey(private_key=keys.private("wendy-writer")),
+        )
+    before = main_of(content)
+    reason = assert_held(content, before, "forged-submission")
+    assert f"claim {pending[0][:8]} holds decisions the previous verified ledger did not have" in reason
+
+
+def test_the_text_changed_after_approval_same_flags_other_dose(content: Path, keys: Keys) -> None:
+    approve(content, keys)
+    ledger, text, _head = draft_ledger(content)
+    assert "Antihistamines" in text
+    # The writer changes the text but keeps the approved ledger, signed with her key.
+    changed = text.replace(
+        "Antihistamines must be given", "Antihistamines must be given at 10 times the dose", 1
+    )
+    assert changed != text
+    from validators.parser import parse_article
+
+    with ContentRepo.open(content) as repo:
+        repo.save_draft(
+            parse_article(changed, f"{SLUG}.md"),
+            WRITER,
+            ledger_text=ledger.to_yaml(),
+            signer=SigningKey(private_key=keys.private("wendy-writer")),
+        )
+    before = main_of(content)
+    reason = assert_held(content, before, "forged-submission")
+    assert "the ledger is not for the submitted text" in reason
+    assert "text-changed:" in reason
