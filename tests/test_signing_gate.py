@@ -295,7 +295,7 @@ def test_a_key_marked_compromised_reopens_what_it_signed(content: Path, keys: Ke
 
 def test_a_decision_replayed_onto_a_changed_sentence(content: Path, keys: Keys) -> None:
     approve(content, keys)
-    ledger, text, head = draft_ledger(content)
+    ledger, text, _ = draft_ledger(content)
     old_claim = ledger.claims[0]
     changed = text.replace(old_claim.sentence, old_claim.sentence.replace(".", " twice daily.", 1), 1)
     assert changed != text
