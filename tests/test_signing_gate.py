@@ -347,3 +347,42 @@ def test_the_text_changed_after_approval_same_flags_other_dose(content: Path, ke
     reason = assert_held(content, before, "forged-submission")
     assert "the ledger is not for the submitted text" in reason
     assert "text-changed:" in reason
+
+
+# --- drafts from a shared remote ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def forged_remote(tmp_path: Path, keys: Keys) -> Path:
+    """A shared remote holding the signed roster and a forged draft: unsigned, every claim "approved"."""
+    site = make_signed_site(tmp_path / "site", keys)
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(site, "push", "-q", str(remote), "main")
+    attacker = tmp_path / "attacker.git"
+    git(tmp_path, "clone", "-q", "--bare", str(remote), str(attacker))
+    submit(attacker, FIXTURE_ARTICLE.read_text(encoding="utf-8"), None)
+    forge_decisions(attacker, keys, reviewer="phil-physician", signer=None)
+    git(attacker, "push", "-q", "origin", f"drafts/{SLUG}")
+    return remote
+
+
+@pytest.mark.parametrize("layout", ["--bare", "--mirror"])
+def test_a_forged_remote_draft_is_held_on_bare_and_mirror_clones(
+    forged_remote: Path, tmp_path: Path, layout: str
+) -> None:
+    worker = tmp_path / f"worker{layout}.git"
+    git(tmp_path, "clone", "-q", layout, str(forged_remote), str(worker))
+    assert git(worker, "for-each-ref", "--format=%(refname)", "refs/heads/drafts/").split() == [
+        f"refs/heads/drafts/{SLUG}"
+    ]
+    before = main_of(worker)
+    reason = assert_held(worker, before, "unsigned")
+    assert "the commit is not signed" in reason
+
+
+def test_a_plain_clone_never_takes_a_remote_draft(forged_remote: Path, tmp_path: Path) -> None:
+    worker = tmp_path / "worker"
+    git(tmp_path, "clone", "-q", str(forged_remote), str(worker))
+    outcomes, _ = publish(worker)
+    assert outcomes == []
