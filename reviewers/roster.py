@@ -148,13 +148,13 @@ class SigningKey(StrictModel):
         """This key's line in a git allowed-signers file (None for a compromised key)."""
         if self.compromised:
             return None
-        options = ['namespaces="git"', f"valid-after={self.valid_from:%Y%m%d}"]
+        options = ['namespaces="git"', f'valid-after="{self.valid_from:%Y%m%d}"']
         # git's valid-before is exclusive: the day after the last day the key may sign.
         ends = [self.revoked_on] if self.revoked_on is not None else []
         if self.valid_until is not None:
             ends.append(self.valid_until + timedelta(days=1))
         if ends:
-            options.append(f"valid-before={min(ends):%Y%m%d}")
+            options.append(f'valid-before="{min(ends):%Y%m%d}"')
         return f"{principal} {','.join(options)} {self.key}"
 
 
