@@ -13,6 +13,7 @@ person at that time is the roster's question (`reviewers.verification`), decided
 
 from __future__ import annotations
 
+import subprocess
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from content_repo.errors import GitError, SigningError
-from content_repo.plumbing import GitFailure, run_git
+from content_repo.plumbing import GitFailure, git_environment, run_git
 
 SignatureStatus = Literal["good", "bad", "unsigned", "unverifiable"]
 
@@ -77,26 +78,35 @@ class SignatureFacts(BaseModel):
         return self.status == "good" and bool(self.fingerprint)
 
 
-def signer_for(git_dir: Path, key: Path | None) -> SigningKey | None:
-    """The key to sign with: `key` (a private key file), else the git configuration's `user.signingkey`.
+def signer_for(repository: Path, key: Path | None) -> SigningKey | None:
+    """The key to sign with: `key` (a private key file), else git's `user.signingkey` for `repository`.
 
-    None when neither is set (the commit is made unsigned, and the publish gate will not count it).
+    `repository` is a work tree or a git directory. None when neither is set (the commit is then
+    made unsigned, and a signed desk will not count it).
     """
     if key is not None:
         path = key.expanduser()
         if not path.is_file():
             raise SigningError(str(key), "no such private key file (make one with ssh-keygen -t ed25519)")
         return SigningKey(private_key=path.resolve())
-    try:
-        configured = run_git(git_dir, ["config", "--get", "user.signingkey"]).decode().strip()
-        kind = run_git(git_dir, ["config", "--default=openpgp", "--get", "gpg.format"]).decode().strip()
-    except GitFailure:
-        return None
+    configured = _git_config(repository, "user.signingkey")
     if not configured:
         return None
-    if kind != "ssh":
+    if (_git_config(repository, "gpg.format") or "openpgp") != "ssh":
         raise SigningError(configured, "git's gpg.format is not 'ssh'; set it with git config gpg.format ssh")
     return SigningKey()
+
+
+def _git_config(repository: Path, name: str) -> str | None:
+    """A git configuration value as seen from `repository` (its own, the user's, the system's)."""
+    done = subprocess.run(
+        ["git", "-C", str(repository), "config", "--get", name],
+        capture_output=True,
+        env=git_environment(),
+        check=False,
+    )
+    value = done.stdout.decode("utf-8", "replace").strip()
+    return value if done.returncode == 0 and value else None
 
 
 def sign_commit_args(key: SigningKey, tree: str, parents: Sequence[str]) -> list[str]:
