@@ -1,7 +1,7 @@
 """Benchmark clinician review: ledger work on a large draft, and `editorial queue` over many drafts.
 
-1. Ledger: open (with carry-over from a previous version), apply one decision per flag in one call,
-   `to_yaml` and `from_yaml`, on a draft with `--flags` flags; against the bare YAML floor measured
+1. Ledger: open (with carry-over from a previous version), decide every claim in one call,
+   `to_yaml` and `from_yaml`, on a draft with `--flags` claims (one flag each); against the bare YAML floor measured
    in the same run (`yaml.dump` / `yaml.load` of the same data with the same libyaml loader, no validation).
 2. Queue: `editorial queue --reviewer` in-process over `--drafts` submitted drafts in a real content
    repository; against reading those drafts' texts and ledgers (`ContentRepo.read_draft`), the I/O floor.
@@ -23,7 +23,8 @@ from pathlib import Path
 import yaml
 
 from reviewers.flags import Flag, FlagCategory
-from reviewers.ledger import DecisionInput, ReviewLedger, Verdict, apply_decisions, open_ledger
+from reviewers.desk import decide, make_submission, open_ledger
+from reviewers.ledger import DecisionInput, ReviewLedger, Verdict
 from reviewers.policy import load_policy
 from reviewers.roster import load_roster
 from validators.models import Article
@@ -80,14 +81,21 @@ def bench_ledger(count: int) -> None:
     """Ledger operations on one draft with `count` flags, against the bare YAML floor."""
     article, flags = article_with_flags(count)
     roster, policy = load_roster(ROSTER), load_policy(None)
-    first = open_ledger(article, flags, [], None, NOW, policy=policy)
-    decisions = [DecisionInput(key=f.key, verdict=Verdict.APPROVE) for f in first.flags]
-    approved = apply_decisions(first, decisions, "pat-pharmacist", roster, policy, NOW)
-    text = approved.to_yaml()
-    data = approved.model_dump(mode="json")
+    submission = make_submission(article, [], flags)
+    first = open_ledger(submission, None, NOW, policy, "wendy-writer")
+    decisions = [DecisionInput(key=c.key, verdict=Verdict.APPROVE) for c in first.claims]
 
-    t_open = best_of(5, lambda: open_ledger(article, flags, [], approved, NOW, policy=policy))
-    t_apply = best_of(5, lambda: apply_decisions(first, decisions, "pat-pharmacist", roster, policy, NOW))
+    def approve_all() -> ReviewLedger:
+        return decide(
+            first, decisions, "pat-pharmacist", roster, policy, NOW, text_hash=first.content_hash
+        ).after
+
+    approved = approve_all()
+    text = approved.to_yaml()
+    data = approved.model_dump(mode="json", exclude_none=True)
+
+    t_open = best_of(5, lambda: open_ledger(submission, approved, NOW, policy, "wendy-writer"))
+    t_apply = best_of(5, approve_all)
     t_dump = best_of(5, approved.to_yaml)
     t_load = best_of(5, lambda: ReviewLedger.from_yaml(text))
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -96,9 +104,9 @@ def bench_ledger(count: int) -> None:
         5, lambda: yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=1000)
     )
     t_load_floor = best_of(5, lambda: yaml.load(text, Loader=loader))
-    print(f"ledger with {count} flags ({len(text) / 1024:.0f} KiB of YAML):")
+    print(f"ledger with {count} claims ({len(text) / 1024:.0f} KiB of YAML):")
     print(f"  open_ledger with carry-over  {t_open * 1000:8.1f} ms")
-    print(f"  apply_decisions ({count})     {t_apply * 1000:8.1f} ms")
+    print(f"  decide ({count} claims)       {t_apply * 1000:8.1f} ms")
     print(
         f"  to_yaml                      {t_dump * 1000:8.1f} ms"
         f"   ratio to bare yaml.dump {t_dump / t_dump_floor:5.2f}"
@@ -125,7 +133,7 @@ def bench_queue(drafts: int) -> None:
             repo.write_path("roster.yaml", ROSTER, writer, message="Roster")
             for n in range(drafts):
                 article, flags = article_with_flags(20, slug=f"draft-{n:03d}")
-                ledger = open_ledger(article, flags, [], None, NOW, policy=policy)
+                ledger = open_ledger(make_submission(article, [], flags), None, NOW, policy, "wendy-writer")
                 repo.save_draft(article, writer, ledger_text=ledger.to_yaml())
 
         def floor() -> None:
@@ -136,11 +144,11 @@ def bench_queue(drafts: int) -> None:
         def queue() -> None:
             result = CliRunner().invoke(app, ["queue", "--reviewer", "pat-pharmacist", "--repo", str(path)])
             assert result.exit_code == 0, result.output
-            assert f"{drafts * 20} flag(s) in {drafts} draft(s)" in result.output
+            assert f"{drafts * 20} claim(s) in {drafts} draft(s)" in result.output
 
         t_floor = best_of(3, floor)
         t_queue = best_of(3, queue)
-        print(f"queue over {drafts} drafts x 20 flags:")
+        print(f"queue over {drafts} drafts x 20 claims:")
         print(
             f"  editorial queue              {t_queue * 1000:8.1f} ms"
             f"   ({t_queue / drafts * 1000:.1f} ms per draft)"

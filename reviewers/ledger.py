@@ -34,6 +34,7 @@ from validators.models import Article
 from validators.text import normalize_text
 
 LEDGER_FORMAT = 2
+FORMAT_1_LINE = re.compile(r"^format: *1 *$", re.MULTILINE)
 
 # A pronunciation guide: "(an-jee-OG-rah-fee)", "(MAS-toe-SY-toe-mah)": syllables joined by hyphens,
 # at least one stressed (upper-case) syllable and one unstressed.
@@ -223,12 +224,13 @@ class ReviewLedger(StrictModel):
     @classmethod
     def from_yaml(cls, text: str, path: str = "reviews/<slug>.yaml") -> ReviewLedger:
         """Read a ledger file strictly (a format-1 per-flag ledger is migrated); raises `ConfigError`."""
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError:
-            data = None  # load_model below reports the error with its line
-        if isinstance(data, dict) and data.get("format") == 1:
-            return migrate_format_1(data, path)
+        if FORMAT_1_LINE.search(text):
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError:
+                data = None  # load_model below reports the error with its line
+            if isinstance(data, dict) and data.get("format") == 1:
+                return migrate_format_1(data, path)
         return load_model(cls, text, path)
 
     def claim(self, key: str) -> Claim | None:

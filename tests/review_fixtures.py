@@ -14,9 +14,9 @@ from validators.parser import parse_article
 if TYPE_CHECKING:
     from content_repo import ContentRepo
     from reviewers.desk import Submission
-    from validators.findings import Finding
     from reviewers.ledger import ReviewLedger
     from reviewers.policy import Policy
+    from validators.findings import Finding
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -49,12 +49,15 @@ def test_invalid_answers_are_asked_again_and_the_valid_one_is_recorded(
 ) -> None:
     from flows.await_review import AwaitReviewResult, await_review
     from flows.submit import submit_draft
-    from reviewers.ledger import FlagStatus, ReviewLedger
+    from reviewers.ledger import ClaimStatus, ReviewLedger
 
     content, _ = make_site(tmp_path / "site")
     submitted = submit_draft(write_draft(tmp_path / "work", FIXTURE_ARTICLE.read_text()), repo_path=content)
-    drug = next(f.key for f in submitted.ledger.flags if f.category.value == "drug" and f.blocks_publishing)
-    procedure = next(f.key for f in submitted.ledger.flags if f.category.value == "procedure")
+    # a claim only a pharmacist's drug role covers, and one that needs a physician for its procedure only
+    drug = next(c.key for c in submitted.ledger.claims if [str(r) for r in c.requirement] == ["drug"])
+    procedure = next(
+        c.key for c in submitted.ledger.claims if [str(r) for r in c.requirement] == ["procedure"]
+    )
 
     results: list[AwaitReviewResult] = []
     failures: list[BaseException] = []
@@ -85,15 +88,15 @@ def test_invalid_answers_are_asked_again_and_the_valid_one_is_recorded(
     [result] = results
     assert result.asked == 4
     assert result.outcome is not None
-    assert [(d.key, d.verdict.value) for d in result.outcome.decided] == [(drug, "approve")]
+    assert [(d.claim, d.decision.verdict.value) for d in result.outcome.decided] == [(drug, "approve")]
 
     with ContentRepo.open(content) as repo:
         _, ledger_text, head = repo.read_draft(SLUG)
         history = repo.history(SLUG)
     assert ledger_text is not None
     ledger = ReviewLedger.from_yaml(ledger_text)
-    decided = {f.key: f.status for f in ledger.flags if f.decisions}
-    assert decided == {drug: FlagStatus.APPROVED}  # nothing from the refused answers was recorded
+    decided = {c.key: c.status for c in ledger.claims if c.decisions}
+    assert decided == {drug: ClaimStatus.APPROVED}  # nothing from the refused answers was recorded
     assert [c.sha for c in history][:1] == [head]
     assert sum(1 for c in history if c.message.startswith("Review ")) == 1
 
@@ -101,18 +104,18 @@ def test_invalid_answers_are_asked_again_and_the_valid_one_is_recorded(
 def test_decisions_from_the_form() -> None:
     from flows.await_review import (
         AnswerRefused,
-        FlagChoice,
+        ClaimChoice,
         FormVerdict,
-        PendingFlag,
+        PendingClaim,
         ReviewForm,
         decisions_from,
     )
 
-    pending = [PendingFlag(key="aaaa", category="drug", term="x", line=3, sentence="x.")]
-    form = ReviewForm(decisions=[FlagChoice(key="AAAA", verdict=FormVerdict.REJECT, note=" too strong ")])
+    pending = [PendingClaim(key="aaaa", categories=["drug"], terms=["x"], line=3, sentence="x.")]
+    form = ReviewForm(decisions=[ClaimChoice(key="AAAA", verdict=FormVerdict.REJECT, note=" too strong ")])
     [decision] = decisions_from(form, pending)
     assert (decision.key, decision.verdict.value, decision.note) == ("aaaa", "reject", "too strong")
     with pytest.raises(AnswerRefused, match="no decision given"):
-        decisions_from(ReviewForm(decisions=[FlagChoice(key="aaaa")]), pending)
+        decisions_from(ReviewForm(decisions=[ClaimChoice(key="aaaa")]), pending)
     with pytest.raises(AnswerRefused, match="'bbbb' is not the key"):
-        decisions_from(ReviewForm(decisions=[FlagChoice(key="bbbb", verdict=FormVerdict.APPROVE)]), pending)
+        decisions_from(ReviewForm(decisions=[ClaimChoice(key="bbbb", verdict=FormVerdict.APPROVE)]), pending)

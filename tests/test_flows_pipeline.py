@@ -53,17 +53,17 @@ def write_draft(directory: Path, text: str, slug: str = SLUG) -> Path:
 
 
 def approve_everything(content: Path, slug: str = SLUG) -> None:
-    """Every pending flag approved by the physician (the policy lets a physician decide all categories)."""
+    """Every pending claim approved by the physician (the policy lets a physician decide all categories)."""
     from flows.context import open_repo, read_draft_under_review
     from flows.record_review import record_review
-    from reviewers.ledger import DecisionInput, Verdict
+    from reviewers.ledger import ClaimStatus, DecisionInput, Verdict
 
     with open_repo(path=content) as repo:
         ledger = read_draft_under_review(repo, slug).ledger
     assert ledger is not None
-    pending = [f.key for f in ledger.flags if f.blocks_publishing]
+    pending = [c.key for c in ledger.claims if c.status is ClaimStatus.PENDING]
     decisions = [DecisionInput(key=key, verdict=Verdict.APPROVE) for key in pending]
-    assert decisions, "the fixture article has flags that need a clinician"
+    assert decisions, "the fixture article has claims that need a clinician"
     record_review(slug, "phil-physician", decisions, repo_path=str(content))
 
 
@@ -215,7 +215,7 @@ def test_publish_approved_publishes_exactly_the_approved_text(
     assert git(remote, "tag", "--list").split() == [f"published/{SLUG}/v1"]
 
 
-def test_rejected_flag_holds_the_draft_back(site: tuple[Path, Path], tmp_path: Path) -> None:
+def test_rejected_claim_holds_the_draft_back(site: tuple[Path, Path], tmp_path: Path) -> None:
     from flows.publish import Outcome, publish_approved
     from flows.record_review import record_review
     from flows.submit import submit_draft
@@ -230,7 +230,7 @@ def test_rejected_flag_holds_the_draft_back(site: tuple[Path, Path], tmp_path: P
     record_review(SLUG, "phil-physician", decisions, repo_path=str(content))
     report = publish_approved(repo_path=content)
     assert [(d.slug, d.outcome) for d in report.drafts] == [(SLUG, Outcome.HELD)]
-    assert f"1 flag(s) rejected: {rejected}" in report.drafts[0].reason
+    assert f"rejected: 1 claim(s) rejected: {rejected[:8]}" in report.drafts[0].reason
     assert git(remote, "tag", "--list").strip() == ""
 
 
@@ -238,7 +238,8 @@ def test_error_found_at_publish_time_holds_the_draft_back(site: tuple[Path, Path
     """A ledger that claims no errors (rules changed since the review) does not let an error through."""
     from flows.publish import Outcome, publish_approved
     from flows.tasks import check_articles, settings_for
-    from reviewers.ledger import open_ledger
+    from reviewers.desk import make_submission, open_ledger
+    from reviewers.policy import load_policy
     from validators.parser import parse_article
 
     content, _ = site
@@ -248,7 +249,8 @@ def test_error_found_at_publish_time_holds_the_draft_back(site: tuple[Path, Path
     article = parse_article(text, f"articles/{SLUG}.md")
     checked = check_articles([article], settings_for(content))[0]
     assert checked.errors, "the changed disclaimer is an error"
-    ledger = open_ledger(article, [], [], None, datetime.now(UTC))  # a ledger blind to the error
+    blind = make_submission(article, [], [])  # a ledger blind to the error and to the flags
+    ledger = open_ledger(blind, None, datetime.now(UTC), load_policy(None), "wendy-writer")
     with ContentRepo.open(content) as repo:
         repo.save_draft(
             article, Identity(name="Wendy Writer", email="wendy@example.org"), ledger_text=ledger.to_yaml()
@@ -256,7 +258,7 @@ def test_error_found_at_publish_time_holds_the_draft_back(site: tuple[Path, Path
     report = publish_approved(repo_path=content, remote=None)
     assert [(d.slug, d.outcome) for d in report.drafts] == [(SLUG, Outcome.HELD)]
     assert "error finding(s) at publish time (DS" in report.drafts[0].reason
-    assert "flag(s) found now that the ledger lacks" in report.drafts[0].reason
+    assert "claim(s) the review lacks" in report.drafts[0].reason
 
 
 def test_publish_after_in_the_future_waits(site: tuple[Path, Path], tmp_path: Path) -> None:
@@ -402,7 +404,7 @@ def test_review_due_reopens_expired_reviews(site: tuple[Path, Path], tmp_path: P
     from flows.publish import publish_approved
     from flows.review_due import review_due
     from flows.submit import submit_draft
-    from reviewers.ledger import FlagStatus, ReviewLedger
+    from reviewers.ledger import ClaimStatus, ReviewLedger
 
     content, _ = site
     submit_draft(write_draft(tmp_path / "work", FIXTURE_ARTICLE.read_text()), repo_path=content)
@@ -414,26 +416,25 @@ def test_review_due_reopens_expired_reviews(site: tuple[Path, Path], tmp_path: P
     later = published_at + timedelta(days=370)
     due = review_due(repo_path=content, now=later)
     assert [(d.slug, d.last_reviewed) for d in due] == [(SLUG, published_at.date())]
-    assert due[0].action.startswith(f"reopened on drafts/{SLUG}")
+    from reviewers.desk import add_months
+
+    assert due[0].action.startswith(f"review expired on {add_months(published_at.date(), 12)}; reopened on")
     with ContentRepo.open(content) as repo:
         text, ledger_text, _ = repo.read_draft(SLUG)
         assert text == repo.read(SLUG)  # the published text, to be reviewed again
     assert ledger_text is not None
     ledger = ReviewLedger.from_yaml(ledger_text)
-    needing = [f for f in ledger.flags if f.needs_approval]
-    assert needing and all(f.status is FlagStatus.PENDING and not f.decisions for f in needing)
+    assert ledger.claims and all(c.status is ClaimStatus.PENDING and not c.decisions for c in ledger.claims)
 
     again = review_due(repo_path=content, now=later)
-    assert [(d.slug, d.action) for d in again] == [(SLUG, "already open for review")]
+    assert [(d.slug, d.action.split("; ")[-1]) for d in again] == [(SLUG, "already open for review")]
 
 
 def test_add_months_clamps_the_day() -> None:
-    from flows.review_due import add_months, review_due_on
+    from reviewers.desk import add_months
 
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2026, 11, 30), 12) == date(2027, 11, 30)
-    assert review_due_on(date(2025, 12, 15), 12) == date(2026, 12, 15)
-    assert review_due_on(None, 12) is None
 
 
 # --- check_corpus --------------------------------------------------------------------------------------

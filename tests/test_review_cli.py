@@ -1,6 +1,6 @@
 """`editorial queue | show | status | review` against a real content repository (no Prefect needed).
 
-Recording decisions goes through the Prefect flow: those tests are in test_review_flow.py.
+Recording decisions is a direct call (`flows.review_actions`); its tests are in test_review_flow.py.
 """
 
 from __future__ import annotations
@@ -32,28 +32,28 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
 
 
 def keys(repo: Path) -> dict[str, str]:
-    """term -> key of the submitted draft's flags."""
+    """term -> key of the claim holding it, in the submitted draft."""
     from content_repo import ContentRepo
 
     with ContentRepo.open(repo) as content:
         _, ledger_text, _ = content.read_draft(SLUG)
     assert ledger_text is not None
-    return {f.term: f.key for f in ReviewLedger.from_yaml(ledger_text).flags}
+    return {t: c.key for c in ReviewLedger.from_yaml(ledger_text).claims for t in c.terms}
 
 
-def test_queue_for_a_nurse_lists_only_her_categories_with_the_term_marked(repo: Path) -> None:
+def test_queue_for_a_nurse_lists_the_claims_her_role_covers_with_terms_marked(repo: Path) -> None:
     code, out, err = run("queue", "--reviewer", "nina-nurse", "--repo", str(repo))
     k = keys(repo)
     assert (code, err) == (0, "")
     assert out == (
-        "Queue for nina-nurse (nurse): 2 flag(s) in 1 draft(s), oldest first\n"
+        "Queue for nina-nurse (nurse): 1 claim(s) in 1 draft(s), oldest first\n"
         "\n"
-        "ibuprofen-for-pain  by wendy-writer  submitted 2026-11-24 12:00 UTC  in_review  2 waiting\n"
-        f"  {k['Stop taking'][:8]}  pending   directive  line 14  0/1 approvals"
-        "  (physician or pharmacist or nurse)\n"
-        f"      [[Stop taking]] ibuprofen and call your doctor if you have stomach pain.\n"
-        f"  {k['stomach pain'][:8]}  pending   symptom  line 14  0/1 approvals  (physician or nurse)\n"
-        f"      Stop taking ibuprofen and call your doctor if you have [[stomach pain]].\n"
+        "ibuprofen-for-pain  by wendy-writer  submitted 2026-11-24 12:00 UTC  in_review  1 waiting\n"
+        f"  {k['Stop taking'][:8]}  pending   line 14\n"
+        "      directive (Stop taking): 0/1 approval(s) by physician or pharmacist or nurse\n"
+        "      drug (ibuprofen): 0/1 approval(s) by physician or pharmacist\n"
+        "      symptom (stomach pain): 0/1 approval(s) by physician or nurse\n"
+        "      [[Stop taking]] [[ibuprofen]] and call your doctor if you have [[stomach pain]].\n"
     )
 
 
@@ -62,12 +62,11 @@ def test_queue_reviewer_from_environment_and_everyone_without_one(
 ) -> None:
     code, out, _ = run("queue", "--repo", str(repo))
     assert code == 0
-    assert out.startswith("Queue for all reviewers: 5 flag(s) in 1 draft(s)")
+    assert out.startswith("Queue for all reviewers: 3 claim(s) in 1 draft(s)")
     monkeypatch.setenv("EDITORIAL_REVIEWER", "pat-pharmacist")
     get_settings.cache_clear()
     code, out, _ = run("queue", "--repo", str(repo))
-    assert out.startswith("Queue for pat-pharmacist (pharmacist): 4 flag(s) in 1 draft(s)")
-    assert "stomach pain]]" not in out
+    assert out.startswith("Queue for pat-pharmacist (pharmacist): 3 claim(s) in 1 draft(s)")
 
 
 def test_queue_is_empty_for_the_author_and_refuses_strangers_and_expired(repo: Path) -> None:
@@ -80,7 +79,7 @@ def test_queue_is_empty_for_the_author_and_refuses_strangers_and_expired(repo: P
     assert (code, out) == (1, "")
     assert err == (
         "editorial: error: refused: PO01 not-in-roster: 'mallory' is not on the roster; "
-        "only rostered clinicians decide on flags\n"
+        "only rostered clinicians decide on claims\n"
     )
     code, _, err = run("queue", "--reviewer", "old-doc", "--repo", str(repo))
     assert code == 1 and err.startswith("editorial: error: refused: PO03 credential-expired: 'old-doc'")
@@ -104,7 +103,7 @@ def test_queue_lists_oldest_submission_first(tmp_path: Path) -> None:
     assert (code, headers) == (0, ["aspirin-for-pain", SLUG])
 
 
-def test_show_lists_every_flag_with_state(repo: Path) -> None:
+def test_show_lists_every_claim_with_what_it_needs(repo: Path) -> None:
     code, out, err = run("show", SLUG, "--repo", str(repo))
     lines = out.splitlines()
     assert (code, err) == (0, "")
@@ -113,19 +112,31 @@ def test_show_lists_every_flag_with_state(repo: Path) -> None:
     assert lines[2] == f"text: {make_article().content_hash}"
     assert lines[3:5] == [
         "findings: 0 error(s), 0 warning(s)",
-        "5 flag(s): 0 approved, 5 pending, 0 rejected, 0 informational",
+        "3 claim(s): 0 approved, 3 pending, 0 rejected claim(s); 0 flag(s) shown only",
+    ]
+    assert lines[5].endswith("  pending   line 10")
+    assert lines[6:8] == [
+        "      drug (Ibuprofen): 0/1 approval(s) by physician or pharmacist",
+        "      [[Ibuprofen]] is a pain reliever.",
     ]
     assert "      Adults may take [[200 mg]] every 4 to 6 hours." in lines
 
 
-def test_status_gives_the_reasons(repo: Path) -> None:
+def test_status_gives_every_hold_of_the_publish_gate(repo: Path) -> None:
     k = keys(repo)
     code, out, _ = run("status", SLUG, "--repo", str(repo))
+    lines = out.splitlines()
     assert code == 0
-    assert out == (
-        "ibuprofen-for-pain: in_review (0 approved, 5 pending, 0 rejected, 0 informational)\n"
-        f"  - 5 flag(s) awaiting approval: {', '.join(k.values())}\n"
+    assert (
+        lines[0]
+        == "ibuprofen-for-pain: in_review (0 approved, 3 pending, 0 rejected claim(s); 0 flag(s) shown only)"
     )
+    # the test article is not a whole condition article: the checks run again at publish time say so
+    assert lines[1].startswith("  - errors: ") and lines[1].endswith(
+        " error finding(s) at publish time (SL03, ST01, DS01)"
+    )
+    pending = f"{k['Ibuprofen'][:8]} (line 10), {k['200 mg'][:8]} (line 10), {k['Stop taking'][:8]} (line 14)"
+    assert lines[-1] == f"  - pending: 3 claim(s) awaiting approval: {pending}"
 
 
 def test_unknown_slug_and_missing_repo_are_one_line_errors(repo: Path, tmp_path: Path) -> None:
@@ -154,7 +165,7 @@ def test_review_without_identity_asks_who_you_are(repo: Path) -> None:
         ("wendy-writer", "--approve", "200 mg", None, "PO04"),
         ("gone-doc", "--approve", "200 mg", None, "PO02"),
         ("old-doc", "--approve", "200 mg", None, "PO03"),
-        ("nina-nurse", "--approve", "200 mg", None, "PO05"),
+        ("nina-nurse", "--approve", "200 mg", None, "PO05"),  # a dose is for physicians and pharmacists
         ("pat-pharmacist", "--reject", "200 mg", None, "PO06"),
     ],
 )
@@ -178,25 +189,25 @@ def test_review_refuses_a_malformed_or_unknown_key(repo: Path) -> None:
     assert run("review", SLUG, "--reviewer", "pat-pharmacist", "--approve", "zz!", "--repo", str(repo)) == (
         2,
         "",
-        "editorial: error: 'zz!' is not a flag key (the hexadecimal key `editorial show` lists)\n",
+        "editorial: error: 'zz!' is not a claim key (the hexadecimal key `editorial show` lists)\n",
     )
     code, _, err = run(
         "review", SLUG, "--reviewer", "pat-pharmacist", "--approve", "ffffffffffff", "--repo", str(repo)
     )
     assert code == 1
     assert err == (
-        "editorial: error: refused: PO09 unknown-flag: no flag of 'ibuprofen-for-pain' has a key starting "
+        "editorial: error: refused: PO09 unknown-claim: no claim of 'ibuprofen-for-pain' has a key starting "
         "with 'ffffffffffff' (nothing recorded)\n"
     )
 
 
 def test_interactive_walk_with_nothing_decided_records_nothing(repo: Path) -> None:
-    code, out, err = run("review", SLUG, "--reviewer", "nina-nurse", "--repo", str(repo), stdin="s\nq\n")
+    code, out, err = run("review", SLUG, "--reviewer", "pat-pharmacist", "--repo", str(repo), stdin="s\nq\n")
     assert (code, err) == (0, "")
     assert out.splitlines()[-1] == "Nothing recorded."
     assert "approve, reject, skip, note, quit? [a/r/s/n/q] s" in out
     assert "approve, reject, skip, note, quit? [a/r/s/n/q] q" in out
-    assert "[1/2]" in out and "[2/2]" in out
+    assert "[1/3]" in out and "[2/3]" in out and "[3/3]" not in out
 
 
 def test_interactive_walk_for_the_author_has_nothing(tmp_path: Path) -> None:
@@ -214,30 +225,36 @@ def test_highlight_on_a_terminal_uses_markup() -> None:
     from flows.cli.cmd_review import Printer
 
     styled, plain = Printer(styled=True), Printer(styled=False)
-    assert styled.term_in(DIRECTIVE, "stomach pain").endswith("have [bold reverse]stomach pain[/].")
-    for sentence, term, shown in [
-        ("Take [b] 2 mg daily.", "2 mg", "Take [b] [[2 mg]] daily."),
-        ("See [stomach pain] notes.", "stomach pain", "See [[[stomach pain]]] notes."),
-        ("No term here.", "aspirin", "No term here."),
+    assert styled.terms_in(DIRECTIVE, ["stomach pain"]).endswith("have [bold reverse]stomach pain[/].")
+    for sentence, terms, shown in [
+        ("Take [b] 2 mg daily.", ["2 mg"], "Take [b] [[2 mg]] daily."),
+        ("See [stomach pain] notes.", ["stomach pain"], "See [[[stomach pain]]] notes."),
+        ("No term here.", ["aspirin"], "No term here."),
+        ("Stomach pain, and pain.", ["pain", "stomach pain"], "[[Stomach pain]], and [[pain]]."),
     ]:
-        assert Text.from_markup(plain.term_in(sentence, term)).plain == shown
-        assert Text.from_markup(styled.term_in(sentence, term)).plain == sentence
+        assert Text.from_markup(plain.terms_in(sentence, terms)).plain == shown
+        assert Text.from_markup(styled.terms_in(sentence, terms)).plain == sentence
 
 
-def test_informational_flags_are_not_counted_as_pending() -> None:
-    from datetime import UTC, datetime
-
+def test_informational_flags_are_shown_but_make_no_claim() -> None:
     from review_fixtures import flag_in
 
-    from flows.cli.cmd_review import flag_summary
+    from flows.cli.cmd_review import claim_summary
+    from reviewers.desk import make_submission
     from reviewers.flags import FlagCategory
-    from reviewers.ledger import open_ledger
 
     article = make_article()
-    sentence = "Stop taking ibuprofen and call your doctor if you have stomach pain."
     flags = [
-        flag_in(article, sentence, "ibuprofen", FlagCategory.DRUG),
-        flag_in(article, sentence, "stomach pain", FlagCategory.SYMPTOM, info=True),
+        flag_in(article, DIRECTIVE, "ibuprofen", FlagCategory.DRUG),
+        flag_in(article, DIRECTIVE, "stomach pain", FlagCategory.SYMPTOM, info=True),
+        flag_in(article, "Ibuprofen is a pain reliever.", "pain", FlagCategory.SYMPTOM, info=True),
     ]
-    ledger = open_ledger(article, flags, [], None, datetime(2026, 11, 24, tzinfo=UTC))
-    assert flag_summary(ledger) == "0 approved, 1 pending, 0 rejected, 1 informational"
+    submission = make_submission(article, [], flags)
+    assert [(c.terms, [f.term for f in c.flags]) for c in submission.claims] == [
+        (["ibuprofen"], ["ibuprofen", "stomach pain"])
+    ]
+    assert [s.term for s in submission.shown] == ["pain"]
+    from review_fixtures import open_for
+
+    ledger = open_for(article)
+    assert claim_summary(ledger) == "0 approved, 3 pending, 0 rejected claim(s); 0 flag(s) shown only"

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from review_fixtures import NOW, ROSTER_YAML, make_article, make_content_repo, make_flags, roster
+from review_fixtures import NOW, ROSTER_YAML, make_article, make_content_repo, open_for, roster
 from typer.testing import CliRunner
 
 import flows.cli.cmd_review  # noqa: F401  (registers the commands)
@@ -24,8 +24,9 @@ from flows.context import (
     read_draft_under_review,
 )
 from flows.settings import get_settings
+from reviewers.desk import decide
 from reviewers.flags import FlagCategory
-from reviewers.ledger import DecisionInput, ReviewLedger, Verdict, apply_decisions, open_ledger
+from reviewers.ledger import DecisionInput, ReviewLedger, Verdict
 from reviewers.policy import PolicyError, load_policy
 from validators.errors import ConfigError
 
@@ -55,7 +56,7 @@ def test_roster_policy_and_draft_come_from_the_repository(
         draft = read_draft_under_review(content, SLUG)
     assert policy.approvals_needed(FlagCategory.DOSAGE) == 2
     assert draft.article.content_hash == make_article().content_hash
-    assert draft.ledger is not None and draft.ledger.flags[1].approvals_needed == 2
+    assert draft.ledger is not None and draft.ledger.claims[1].terms == ["200 mg"]
     pat = roster().get("pat-pharmacist")
     assert pat is not None
     assert identity_of(pat).format() == "Pat Pharmacist <pat@example.org>"
@@ -75,7 +76,7 @@ def test_missing_or_broken_roster_is_a_clear_error(tmp_path: Path) -> None:
             load_roster_from(content)
     result = CliRunner().invoke(app, ["queue", "--repo", str(tmp_path / "content")])
     assert result.exit_code == 2
-    assert result.stderr.startswith("editorial: error: roster.yaml:37: error E013 configuration error:")
+    assert result.stderr.startswith("roster.yaml:37: error E013 configuration error:")
 
 
 def test_person_name_that_would_break_a_commit_header_is_refused() -> None:
@@ -94,7 +95,7 @@ def answers(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
 
 def nurse_walk(monkeypatch: pytest.MonkeyPatch, text: str) -> list[DecisionInput]:
     article = make_article()
-    ledger = open_ledger(article, make_flags(article), [], None, NOW)
+    ledger = open_for(article)
     answers(monkeypatch, text)
     return walk(Printer(styled=False), roster().get("nina-nurse"), "nina-nurse", ledger, load_policy(None))
 
@@ -102,24 +103,25 @@ def nurse_walk(monkeypatch: pytest.MonkeyPatch, text: str) -> list[DecisionInput
 def test_walk_quit_keeps_what_was_decided(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    decisions = nurse_walk(monkeypatch, "A\nq\n")
+    assert nurse_walk(monkeypatch, "q\n") == []
+    out = capsys.readouterr().out
+    assert "1 claim(s) of ibuprofen-for-pain wait for nina-nurse." in out and "[1/1]" in out
+    decisions = nurse_walk(monkeypatch, "A\n")
     assert [(d.verdict, d.note) for d in decisions] == [(Verdict.APPROVE, None)]
-    assert "[2/2]" in capsys.readouterr().out
 
 
 def test_walk_note_then_reject_uses_the_note(monkeypatch: pytest.MonkeyPatch) -> None:
-    decisions = nurse_walk(monkeypatch, "s\nnote\nToo vague: say which pain.\nreject\n")
+    decisions = nurse_walk(monkeypatch, "note\nToo vague: say which pain.\nreject\n")
     assert [(d.verdict, d.note) for d in decisions] == [(Verdict.REJECT, "Too vague: say which pain.")]
 
 
 def test_walk_end_of_input_while_asking_for_a_rejection_note(monkeypatch: pytest.MonkeyPatch) -> None:
-    decisions = nurse_walk(monkeypatch, "a\nr\n")
-    assert [(d.verdict, d.note) for d in decisions] == [(Verdict.APPROVE, None)]
+    assert nurse_walk(monkeypatch, "r\n") == []
 
 
 def test_walk_refuses_a_stranger(monkeypatch: pytest.MonkeyPatch) -> None:
     article = make_article()
-    ledger = open_ledger(article, make_flags(article), [], None, NOW)
+    ledger = open_for(article)
     answers(monkeypatch, "a\n")
     with pytest.raises(PolicyError) as caught:
         walk(Printer(styled=False), None, "mallory", ledger, load_policy(None))
@@ -136,10 +138,16 @@ def test_show_and_status_of_a_published_article(tmp_path: Path) -> None:
     with ContentRepo.open(repo) as content:
         draft = read_draft_under_review(content, SLUG)
         assert draft.ledger is not None
-        decisions = [DecisionInput(key=f.key, verdict=Verdict.APPROVE) for f in draft.ledger.flags]
-        approved: ReviewLedger = apply_decisions(
-            draft.ledger, decisions, "doc-physician", roster(), load_policy(None), NOW
-        )
+        decisions = [DecisionInput(key=c.key, verdict=Verdict.APPROVE) for c in draft.ledger.claims]
+        approved: ReviewLedger = decide(
+            draft.ledger,
+            decisions,
+            "doc-physician",
+            roster(),
+            load_policy(None),
+            NOW,
+            text_hash=draft.content_hash,
+        ).after
         doc = roster().get("doc-physician")
         assert doc is not None
         head = content.record_review(SLUG, approved.to_yaml(), identity_of(doc), message="Review").sha
@@ -154,11 +162,14 @@ def test_show_and_status_of_a_published_article(tmp_path: Path) -> None:
     status = runner.invoke(app, ["status", SLUG, "--repo", str(repo)])
     assert (status.exit_code, status.stdout) == (
         0,
-        f"{SLUG}: published (5 approved, 0 pending, 0 rejected, 0 informational)\n",
+        f"{SLUG}: published (3 approved, 0 pending, 0 rejected claim(s); 0 flag(s) shown only)\n",
     )
     show = runner.invoke(app, ["show", SLUG, "--repo", str(repo)])
     assert show.stdout.splitlines()[1] == "author: wendy-writer  status: published  (published on main)"
-    assert "      approve by Doc Physician (doc-physician, physician) 2026-11-24 12:00 UTC" in show.stdout
+    assert (
+        "      approve by Doc Physician (doc-physician, physician; directive+drug+symptom) "
+        "2026-11-24 12:00 UTC" in show.stdout
+    )
     review = runner.invoke(
         app, ["review", SLUG, "--reviewer", "pat-pharmacist", "--approve", "ab", "--repo", str(repo)]
     )
