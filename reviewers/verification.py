@@ -342,7 +342,7 @@ def replay_draft(
             )
             break
         holder, refusal = signer_refusal(item.signature, entry.roster, sha=sha)
-        refusal = refusal or _compromised_now(item.signature, governance, sha)
+        refusal = _compromised_now(item.signature, governance, sha) or refusal
         if refusal is not None:
             holds.append(_hold(refusal))
             break
@@ -366,11 +366,12 @@ def replay_draft(
                 except EditorialError as exc:
                     holds.append(Hold(rule="unreadable-ledger", message=f"the published ledger: {exc}"))
                     break
-            problem = _check_submission(after, holder, text, source)
+            reopening = replayed is None and item.article_before == item.article_after
+            problem = _check_submission(after, holder, text, source, reopening=reopening)
             if problem is not None:
                 holds.append(Hold(rule="forged-submission", message=f"commit {sha[:12]}: {problem}"))
                 break
-            replayed, writer = after, holder.id
+            replayed, writer = after, after.author
             signers.append((sha, holder.id))
             continue
         outcome = _replay_decision(item, holder, replayed, after, entry, content_hash(text))
@@ -398,11 +399,26 @@ def _compromised_now(signature: SignatureLike, governance: GovernanceHistory, sh
 
 
 def _check_submission(
-    after: ReviewLedger, holder: Person | Service, text: str, source: ReviewLedger | None
+    after: ReviewLedger,
+    holder: Person | Service,
+    text: str,
+    source: ReviewLedger | None,
+    *,
+    reopening: bool = False,
 ) -> str | None:
-    """Why a submission commit does not verify (None when it does)."""
+    """Why a submission commit does not verify (None when it does).
+
+    A writer signs their own submission. The one commit a service may sign instead is a *reopening*
+    (review expiry): the published text unchanged, its writer kept, every claim pending again.
+    """
     if not isinstance(holder, Person):
-        return f"a submission is signed by a writer, not by the service {holder.id}"
+        if not reopening:
+            return f"a submission is signed by a writer, not by the service {holder.id}"
+        if source is None or after.author != source.author:
+            return "a reopened review must keep the published version's writer"
+        if any(c.decisions for c in after.claims):
+            return "a reopened review starts with every claim pending"
+        return None if after.content_hash == content_hash(text) else "the ledger is not for the reopened text"
     if after.author != holder.id:
         return f"the ledger names {after.author!r} as writer but the submission is signed by {holder.id!r}"
     if after.content_hash != content_hash(text):

@@ -386,3 +386,67 @@ def test_a_plain_clone_never_takes_a_remote_draft(forged_remote: Path, tmp_path:
     git(tmp_path, "clone", "-q", str(forged_remote), str(worker))
     outcomes, _ = publish(worker)
     assert outcomes == []
+
+
+# --- a review reopened by the desk service ---------------------------------------------------------------
+
+
+def reopen_as(content: Path, signer: SigningKey | None) -> None:
+    """Reopen the published article for re-review, as review_due does, signed by `signer`."""
+    from flows.tasks import check_articles, settings_for
+    from reviewers.desk import reopen
+    from reviewers.policy import load_policy
+    from validators.parser import parse_article
+
+    with ContentRepo.open(content) as repo:
+        published = repo.read(SLUG)
+        assert published is not None
+        submission = check_articles([parse_article(published, f"articles/{SLUG}.md")], settings_for(content))[
+            0
+        ]
+        ledger = reopen(submission, datetime.now(UTC), load_policy(None))
+        repo.save_draft(submission.article, repo.pipeline, ledger_text=ledger.to_yaml(), signer=signer)
+
+
+def provenance(content: Path) -> list[str]:
+    """The draft's signing holds, as the publish run computes them."""
+    from flows.verify import governance_of, provenance_holds
+
+    with ContentRepo.open(content) as repo:
+        return [str(h) for h in provenance_holds(repo, SLUG, governance_of(repo))]
+
+
+def test_a_review_reopened_by_the_service_key_verifies(content: Path, keys: Keys) -> None:
+    approve(content, keys)
+    assert [o[1] for o in publish(content)[0]] == ["published"]
+    reopen_as(content, keys.signer("web-desk"))
+    assert provenance(content) == []
+    approve(content, keys)
+    assert provenance(content) == []
+
+
+def test_an_unsigned_reopened_review_is_held(content: Path, keys: Keys) -> None:
+    approve(content, keys)
+    publish(content)
+    reopen_as(content, None)
+    assert [h.split(":")[0] for h in provenance(content)] == ["unsigned"]
+
+
+def test_a_reopened_review_that_brings_decisions_is_held(content: Path, keys: Keys) -> None:
+    approve(content, keys)
+    publish(content)
+    with ContentRepo.open(content) as repo:
+        published = repo.read_path(f"reviews/{SLUG}.yaml")
+        text = repo.read(SLUG)
+    assert published is not None and text is not None
+    from validators.parser import parse_article
+
+    with ContentRepo.open(content) as repo:
+        repo.save_draft(
+            parse_article(text, f"{SLUG}.md"),
+            repo.pipeline,
+            ledger_text=published,
+            signer=keys.signer("web-desk"),
+        )
+    holds = provenance(content)
+    assert len(holds) == 1 and holds[0].startswith("forged-submission:"), holds
