@@ -152,3 +152,55 @@ def test_the_first_roster_must_be_signed_by_an_editor_it_lists(repo: ContentRepo
     pinned = verify_governance(repo.governance_history(), trusted_roots=frozenset({"SHA256:other"}))
     assert [r.rule for r in pinned.refused] == ["untrusted-root"]
     repo.close()
+
+
+def test_a_draft_is_read_as_its_own_line_of_commits(repo: ContentRepo, keys: Keys) -> None:
+    from validators.parser import parse_article
+
+    front = "---\ntitle: Gout\nslug: gout\ntype: condition\nauthor: wendy-writer\n---\n"
+    text = front + "\n## What is it?\n\nRest.\n"
+    first = repo.save_draft(
+        parse_article(text, "gout.md"), WRITER, ledger_text="a: 1\n", signer=keys.signer("wendy-writer")
+    )
+    second = repo.record_review("gout", "a: 2\n", EDITOR, message="Decide")
+    history = repo.draft_history("gout")
+    base = first.trailers["Draft-Base"][-1]
+    assert (history.head, history.base, history.base_on_main, history.problems) == (
+        second.sha,
+        base,
+        True,
+        [],
+    )
+    assert [c.commit.sha for c in history.commits] == [first.sha, second.sha]
+    assert [c.signature.status for c in history.commits] == ["good", "unsigned"]
+    assert history.commits[0].changed_paths == ["articles/gout.md", "reviews/gout.yaml"]
+    assert history.commits[0].article_before is None and history.commits[0].changes_article
+    assert (history.commits[1].ledger_before, history.commits[1].ledger_after) == ("a: 1\n", "a: 2\n")
+    # A merge smuggled onto the draft breaks the line: reported, for the verifier to refuse.
+    git_dir = str(repo.git_dir)
+    tree = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "rev-parse", f"{second.sha}^{{tree}}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    merge = subprocess.run(
+        [
+            "git",
+            f"--git-dir={git_dir}",
+            "commit-tree",
+            tree,
+            "-p",
+            second.sha,
+            "-p",
+            base,
+            "-m",
+            f"Merge\n\nDraft-Base: {base}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    subprocess.run(["git", f"--git-dir={git_dir}", "update-ref", "refs/heads/drafts/gout", merge], check=True)
+    assert repo.draft_history("gout").problems == [f"commit {merge[:12]} has 2 parents (a draft is one line)"]
+    repo.close()
