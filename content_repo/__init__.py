@@ -22,8 +22,13 @@ Decisions worth knowing:
   1 + the highest existing tag and are created in the same transaction as main's move.
 - Commits are signed through `git commit-tree -S` with an SSH key: per write (`signer=SigningKey(...)`:
   the writer's, clinician's or editor's key), else the repository's default (`commit.gpgsign`).
-  Who signed is read back with `read_signatures` (key fingerprints); whether that key belonged to
-  the right person then is the roster's question (`reviewers.verification`).
+  Who signed is read back with `signatures()` (status and key fingerprint per commit, one `git log`
+  for many commits); `governance_history()` lists main's roster/policy commits and `draft_history()`
+  a draft's own commits with the files before and after (`content_repo.history`). Whether a key
+  belonged to the right person then is the roster's question (`reviewers.verification`).
+- Drafts are read only from this repository's `refs/heads/drafts/*`: a plain clone keeps a remote's
+  drafts under `refs/remotes/` and never reads them; a bare or mirror clone's drafts are the remote's,
+  which is why every draft commit comes with its signature facts.
 - Paths, refs and tags are spelled in one place, `content_repo.layout`; `content_repo.core.RepoCore`
   is the small object API the facade, publishing and remote share (no reach-ins, no import cycle).
 - `push` sends main and the publication tags in one atomic push, then the drafts (see
