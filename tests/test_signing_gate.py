@@ -450,3 +450,24 @@ def test_a_reopened_review_that_brings_decisions_is_held(content: Path, keys: Ke
         )
     holds = provenance(content)
     assert len(holds) == 1 and holds[0].startswith("forged-submission:"), holds
+
+
+def test_a_rewritten_decision_commit_counts_for_nothing(content: Path, keys: Keys) -> None:
+    approve(content, keys)
+    head = git(content, "rev-parse", f"drafts/{SLUG}").strip()
+    raw = git(content, "cat-file", "commit", head)
+    assert "gpgsig -----BEGIN SSH SIGNATURE-----" in raw
+    # Same signature, another author: the commit no longer matches what was signed.
+    rewritten = git(
+        content,
+        "hash-object",
+        "-t",
+        "commit",
+        "-w",
+        "--stdin",
+        input=raw.replace("author Phil Physician", "author Pat Pharmacist", 1),
+    ).strip()
+    git(content, "update-ref", f"refs/heads/drafts/{SLUG}", rewritten, head)
+    before = main_of(content)
+    reason = assert_held(content, before, "bad-signature")
+    assert f"commit {rewritten[:12]}: the signature does not verify (bad)" in reason
