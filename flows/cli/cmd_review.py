@@ -253,7 +253,15 @@ def status_command(
         if not view.published:
             settings = get_settings().model_copy(update={"repo": path})
             checked = check_articles([view.article], settings)[0]
-            for hold in publish_gate(ledger, checked, view.roster, view.policy, datetime.now(UTC)):
+            from flows.context import open_repo
+            from flows.verify import governance_of, provenance_holds
+
+            with open_repo(path=path) as content:  # the signed history, as the publish run replays it
+                provenance = provenance_holds(content, slug, governance_of(content))
+            holds = publish_gate(
+                ledger, checked, view.roster, view.policy, datetime.now(UTC), provenance=provenance
+            )
+            for hold in holds:
                 out(f"  - {hold}")
 
 
