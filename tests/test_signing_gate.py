@@ -471,3 +471,17 @@ def test_a_rewritten_decision_commit_counts_for_nothing(content: Path, keys: Key
     before = main_of(content)
     reason = assert_held(content, before, "bad-signature")
     assert f"commit {rewritten[:12]}: the signature does not verify (bad)" in reason
+
+
+def test_status_shows_the_signing_holds_the_publish_run_would_apply(content: Path, keys: Keys) -> None:
+    from typer.testing import CliRunner
+
+    import flows.cli.cmd_review  # noqa: F401  (registers the commands)
+    from flows.cli.app import app
+
+    forge_decisions(content, keys, reviewer="phil-physician", signer=None)
+    result = CliRunner().invoke(app, ["status", SLUG, "--repo", str(content)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{SLUG}: approved (")
+    assert lines[1].startswith("  - unsigned: commit ") and lines[1].endswith(": the commit is not signed")
