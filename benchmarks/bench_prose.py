@@ -28,7 +28,7 @@ SOURCES = [
     ROOT / "tests" / "fixtures" / "import" / "malignant-mast-cell-tumor.md",
     ROOT / "tests" / "fixtures" / "articles" / "malignant-mast-cell-tumor.md",
 ]
-SEED_PAGE = ROOT / "tests" / "fixtures" / "import" / "seed-page.txt"
+SEED_PAGE = ROOT / "flows" / "data" / "seed_page.txt"
 
 
 def shuffled(text: str, rng: random.Random) -> str:

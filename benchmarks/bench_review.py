@@ -1,8 +1,9 @@
 """Benchmark clinician review: ledger work on a large draft, and `editorial queue` over many drafts.
 
 1. Ledger: open (with carry-over from a previous version), decide every claim in one call,
-   `to_yaml` and `from_yaml`, on a draft with `--flags` claims (one flag each); against the bare YAML floor measured
-   in the same run (`yaml.dump` / `yaml.load` of the same data with the same libyaml loader, no validation).
+   `to_yaml` and `from_yaml`, on a draft with `--flags` claims (one flag each); against the bare YAML
+   floor measured in the same run (`yaml.dump` / `yaml.load` of the same data with the same libyaml
+   loader, no validation).
 2. Queue: `editorial queue --reviewer` in-process over `--drafts` submitted drafts in a real content
    repository; against reading those drafts' texts and ledgers (`ContentRepo.read_draft`), the I/O floor.
 
@@ -22,8 +23,8 @@ from pathlib import Path
 
 import yaml
 
-from reviewers.flags import Flag, FlagCategory
 from reviewers.desk import decide, make_submission, open_ledger
+from reviewers.flags import Flag, FlagCategory
 from reviewers.ledger import DecisionInput, ReviewLedger, Verdict
 from reviewers.policy import load_policy
 from reviewers.roster import load_roster

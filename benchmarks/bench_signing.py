@@ -33,7 +33,7 @@ from reviewers.ledger import Claim, ClaimFlag, DecisionInput, ReviewLedger, Verd
 from reviewers.policy import load_policy
 from reviewers.roster import load_roster
 from reviewers.verification import replay_draft, verify_governance
-from validators.hashing import content_hash
+from validators.frontmatter import text_content_hash
 from validators.parser import parse_article
 
 EDITOR = Identity(name="Ed Editor", email="ed@example.org")
@@ -90,7 +90,7 @@ def ledger_for(slug: str, text: str, now: datetime) -> ReviewLedger:
     )
     claim = Claim(key=claim_key(SENTENCE), sentence=SENTENCE, line=9, flags=[flag])
     return ReviewLedger(
-        slug=slug, content_hash=content_hash(text), author="wendy-writer", opened_at=now, claims=[claim]
+        slug=slug, content_hash=text_content_hash(text), author="wendy-writer", opened_at=now, claims=[claim]
     )
 
 

@@ -31,8 +31,7 @@ from content_repo.models import Identity, Publication, PublicationRecord
 from content_repo.plumbing import crash_point, parse_commit
 from content_repo.safety import MAX_ARTICLE_BYTES, check_size, check_slug
 from content_repo.trailers import parse_trailers, with_trailers
-from validators.frontmatter import stamp_review
-from validators.hashing import content_hash
+from validators.frontmatter import stamp_review, text_content_hash
 
 PublishRequest = tuple[str, str, PublicationRecord]  # (slug, expected draft commit, approval record)
 
@@ -148,7 +147,7 @@ def _prepare(
             results[index] = NotFoundError(f"{article_path(slug)} on {draft_ref(slug)}")
             continue
         text = article[2].decode("utf-8", "replace")
-        actual = content_hash(text)
+        actual = text_content_hash(text)
         if actual != record.content_hash:
             results[index] = ConflictError(
                 slug, f"the draft's content hash {actual} is not the approved {record.content_hash}"

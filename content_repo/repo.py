@@ -61,7 +61,7 @@ from content_repo.safety import (
 )
 from content_repo.signing import SignatureFacts, SigningKey
 from content_repo.trailers import parse_trailers, with_trailers
-from validators.hashing import content_hash as text_content_hash
+from validators.frontmatter import text_content_hash
 from validators.models import Article
 
 DEFAULT_PIPELINE = Identity(name="Editorial pipeline", email="pipeline@editorial.invalid")

@@ -1,9 +1,10 @@
 """The `publish_approved` flow: publish every approved draft whose time has come, exactly as approved.
 
-One run at a time: a Prefect global concurrency limit (`editorial-publish`, created here when missing,
-so it is never silently skipped) serializes runs across workers, and a file lock on this machine
-serializes runs on the embedded API, where every process has its own API. A run that cannot get both
-within `lock_timeout_seconds` publishes nothing and says so.
+One run at a time: with a Prefect server, a global concurrency limit (`editorial-publish`, created here
+when missing, so it is never silently skipped; its slot is a lease the server takes back from a dead
+holder) serializes runs across workers; a file lock per repository on this machine (released by the
+kernel when its holder dies) serializes runs here. A run that cannot get them within
+`lock_timeout_seconds` publishes nothing, says so and exits non-zero.
 
 Each draft is read once (text, ledger, head), checked and flagged again, its signed history replayed
 (`flows.verify.provenance_holds`: every commit's signer checked against the roster an editor signed,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from reviewers.verification import GovernanceHistory
 
 PUBLISH_CONCURRENCY_LIMIT = "editorial-publish"
+PUBLISH_LEASE_SECONDS = 60.0
 PUSH_RETRIES = 3
 PUSH_RETRY_DELAYS = [2.0, 5.0, 15.0]
 
@@ -144,13 +146,32 @@ def ensure_concurrency_limit(name: str = PUBLISH_CONCURRENCY_LIMIT, limit: int =
 
 @contextmanager
 def one_publish_run(repo_dir: Path, timeout_seconds: float) -> Iterator[None]:
-    """Hold the global publish slot and this machine's lock, or raise `PublishSkipped`."""
+    """Hold this machine's lock (with a Prefect server, the global slot too), or raise `PublishSkipped`.
+
+    Neither outlives a holder that dies: the machine lock is an `flock` the kernel releases with the
+    process, and the server's slot is a lease (`PUBLISH_LEASE_SECONDS`, renewed while the run lives)
+    that the server takes back once it is not renewed. On the embedded API (one machine, an API per
+    process) the machine lock alone serializes runs: a slot held in a per-process API would leak
+    with a killed process.
+    """
+    from prefect.settings import get_current_settings
+
+    if not get_current_settings().api.url:
+        with machine_lock(repo_dir, timeout_seconds):
+            yield
+        return
     from prefect.concurrency.sync import concurrency
 
     ensure_concurrency_limit()
     try:
         with (
-            concurrency(PUBLISH_CONCURRENCY_LIMIT, occupy=1, timeout_seconds=timeout_seconds, strict=True),
+            concurrency(
+                PUBLISH_CONCURRENCY_LIMIT,
+                occupy=1,
+                timeout_seconds=timeout_seconds,
+                strict=True,
+                lease_duration=PUBLISH_LEASE_SECONDS,
+            ),
             machine_lock(repo_dir, timeout_seconds),
         ):
             yield
@@ -235,14 +256,14 @@ def publication_record(repo: ContentRepo, candidate: Candidate, now: datetime) -
     from flows.context import identity_of
     from reviewers.desk import reviewers_of
     from reviewers.ledger import ClaimStatus
-    from validators.hashing import content_hash
+    from validators.frontmatter import text_content_hash
 
     assert candidate.ledger is not None
     _, roster, _ = verified_rules(repo)
     people = reviewers_of(candidate.ledger, roster)
     return PublicationRecord(
         reviewers=[identity_of(p) for p in people],
-        content_hash=content_hash(candidate.text),
+        content_hash=text_content_hash(candidate.text),
         approved_flags=candidate.ledger.count(ClaimStatus.APPROVED),
         reviewed_on=now.date(),
     )

@@ -9,6 +9,15 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def default_cache_dir() -> Path:
+    """`~/.cache/editorial`, read when settings are made (so a test's HOME is honoured).
+
+    The same directory as `reviewers.flagger.runtime.default_cache_dir()`, which is not imported
+    here because it pulls in spaCy (the CLI reads settings before it needs the flagger).
+    """
+    return Path.home() / ".cache" / "editorial"
+
+
 class Settings(BaseSettings):
     """Where the content repository is, who is acting, and the organization's overrides."""
 
@@ -19,9 +28,7 @@ class Settings(BaseSettings):
     reviewer: str | None = Field(default=None, description="Acting clinician's roster id.")
     templates_dir: Path | None = Field(default=None, description="Organization's template overrides.")
     flagger_config: Path | None = Field(default=None, description="Organization's flagger config.")
-    cache_dir: Path = Field(
-        default=Path.home() / ".cache" / "editorial", description="Compiled flagger cache."
-    )
+    cache_dir: Path = Field(default_factory=default_cache_dir, description="Compiled flagger cache.")
 
 
 @lru_cache(maxsize=1)

@@ -57,13 +57,18 @@ def embedded_api_settings() -> Iterator[None]:
 
     Heartbeats let a server notice a crashed run; the embedded API lives and dies with the process,
     so they only cost time: Prefect joins the heartbeat thread, which sleeps in one-second steps, at
-    the end of every flow run (about 1 s per flow). With a server (`PREFECT_API_URL`), nothing changes.
+    the end of every flow run (about 1 s per flow). The embedded API gets a watchdog
+    (`flows.prefect_guard`), so it never outlives this process. With a server (`PREFECT_API_URL`),
+    nothing changes.
     """
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings, temporary_settings
 
     if get_current_settings().api.url:
         yield
         return
+    from flows.prefect_guard import guard_embedded_api
+
+    guard_embedded_api()  # the embedded API started for these flows dies with this process
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
 

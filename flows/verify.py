@@ -19,7 +19,7 @@ from reviewers.desk import Hold, counted
 from reviewers.ledger import ClaimStatus, ReviewLedger, claim_status
 from reviewers.verification import GovernanceHistory, Replay, replay_draft, verify_governance
 from validators.errors import EditorialError
-from validators.hashing import content_hash
+from validators.frontmatter import text_content_hash
 
 if TYPE_CHECKING:
     from content_repo import ContentRepo
@@ -198,7 +198,7 @@ def _published_matches(
     """The published text is the approved text and the published ledger is the replayed one."""
     failures: list[str] = []
     text = repo.read_path(article_path(slug), commit)
-    if text is None or content_hash(text) != ledger.content_hash:
+    if text is None or text_content_hash(text) != ledger.content_hash:
         failures.append(f"{name}: the published text is not the approved text")
     published = repo.read_path(review_path(slug), commit)
     try:

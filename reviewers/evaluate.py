@@ -1,12 +1,18 @@
 """Score the flagger against annotated corpora: strict-span and overlap P/R/F1 per label.
 
-Pure: readers of the PubTator and DDI-2013 XML formats, and scoring of mention sets. Mentions are
-compared after mapping both sides to the corpus's labels (see `CorpusSpec.gold_labels` and
-`predicted_labels`); unmapped labels are left out of the scores.
+Pure: readers of the PubTator, DDI-2013 XML and span-annotated JSON-lines formats, and scoring of
+mention sets. Mentions are compared after mapping both sides to the corpus's labels (see
+`CorpusSpec.gold_labels` and `predicted_labels`); unmapped labels are left out of the scores.
+
+The JSON-lines sets (consumer-health paragraphs, safety statements) mark doubtful spans `unsure`:
+those are neither required nor penalised (a prediction overlapping only an unsure span is not
+counted). A corpus may also score every span together (`all_label`: flags needing approval against
+every gold span) and emergency directives on their own (`emergency`).
 """
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -37,6 +43,7 @@ class Document:
     doc_id: str
     texts: tuple[str, ...]
     mentions: tuple[Mention, ...]
+    unsure: tuple[Mention, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,15 +81,23 @@ class CorpusSpec:
 
     name: str
     path: str
-    format: str  # "pubtator" | "ddi"
+    format: str  # "pubtator" | "ddi" | "jsonl"
     gold_labels: Mapping[str, str]
-    predicted_labels: Mapping[FlagCategory, str]
+    predicted_labels: Mapping[str, str]
     description: str = ""
     notes: tuple[str, ...] = field(default=())
+    all_label: str | None = None
+    """When set, every mapped gold span, and every predicted span of a mapped category needing
+    approval, also count under this label (what a clinician is asked to check, whatever its
+    category; categories the corpus does not annotate are left out)."""
 
 
-CHEMICAL_FROM = {FlagCategory.DRUG: "Chemical", FlagCategory.CHEMICAL: "Chemical"}
-DISEASE_FROM = {FlagCategory.CONDITION: "Disease", FlagCategory.SYMPTOM: "Disease"}
+CHEMICAL_FROM: dict[str, str] = {FlagCategory.DRUG: "Chemical", FlagCategory.CHEMICAL: "Chemical"}
+DISEASE_FROM: dict[str, str] = {FlagCategory.CONDITION: "Disease", FlagCategory.SYMPTOM: "Disease"}
+EMERGENCY = "emergency"
+"""The label of an emergency directive: a gold span marked `emergency`, a flag with `emergency` set."""
+CONSUMER_CATEGORIES = ("drug", "drug_class", "chemical", "procedure", "test", "dosage")
+SAFETY_CATEGORIES = ("dosage", "numeric_claim", "directive")
 CORPORA: tuple[CorpusSpec, ...] = (
     CorpusSpec(
         "bc5cdr-dev",
@@ -115,6 +130,24 @@ CORPORA: tuple[CorpusSpec, ...] = (
         {"drug": "drug", "brand": "drug", "group": "group"},
         {FlagCategory.DRUG: "drug", FlagCategory.DRUG_CLASS: "group"},
         "DDI-2013 DrugNER training set (DrugBank + MedLine); drug_n (unapproved substances) not scored",
+    ),
+    CorpusSpec(
+        "consumer-dev",
+        "consumer_dev/consumer_dev.jsonl",
+        "jsonl",
+        {name.upper(): name for name in CONSUMER_CATEGORIES},
+        {name: name for name in CONSUMER_CATEGORIES},
+        "Consumer-health paragraphs (MedQuAD), drug to dosage spans; 'approval' = every flag needing "
+        "approval against every span",
+        all_label="approval",
+    ),
+    CorpusSpec(
+        "safety-dev",
+        "safety_dev/safety_dev.jsonl",
+        "jsonl",
+        {**{name.upper(): name for name in SAFETY_CATEGORIES}, EMERGENCY.upper(): EMERGENCY},
+        {**{name: name for name in SAFETY_CATEGORIES}, EMERGENCY: EMERGENCY},
+        "Safety statements (MedQuAD sentences): dosage, numeric claim, directive, emergency directive",
     ),
 )
 
@@ -173,9 +206,33 @@ def read_ddi(directory: Path) -> list[Document]:
     return documents
 
 
+def read_jsonl(path: Path) -> list[Document]:
+    """One JSON object a line: `id`, `text` and `spans` (`start`, `end` exclusive, `category`,
+    optional `unsure` and `emergency`). An emergency span is also a mention labelled EMERGENCY."""
+    documents: list[Document] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        doc_id = str(item.get("id", number))
+        sure: list[Mention] = []
+        unsure: list[Mention] = []
+        for span in item.get("spans", []):
+            labels = [str(span["category"])]
+            if span.get("emergency"):
+                labels.append(EMERGENCY.upper())
+            for label in labels:
+                mention = Mention(doc_id, 0, int(span["start"]), int(span["end"]), label)
+                (unsure if span.get("unsure") else sure).append(mention)
+        documents.append(Document(doc_id, (str(item["text"]),), tuple(sure), tuple(unsure)))
+    return documents
+
+
 def read_corpus(spec: CorpusSpec, eval_dir: Path) -> list[Document]:
     """The documents of a corpus under the evaluation directory."""
     path = eval_dir / spec.path
+    if spec.format == "jsonl":
+        return read_jsonl(path)
     return read_pubtator(path) if spec.format == "pubtator" else read_ddi(path)
 
 
@@ -184,18 +241,27 @@ def relabel(mentions: Iterable[Mention], labels: Mapping[str, str]) -> list[Ment
     return [Mention(m.doc_id, m.part, m.start, m.end, labels[m.label]) for m in mentions if m.label in labels]
 
 
-def score(gold: Iterable[Mention], predicted: Iterable[Mention]) -> dict[str, dict[str, Score]]:
+def score(
+    gold: Iterable[Mention], predicted: Iterable[Mention], unsure: Iterable[Mention] = ()
+) -> dict[str, dict[str, Score]]:
     """Per label: the strict-span score (same span and label) and the overlap score (any shared
-    character with a mention of the same label; precision over predictions, recall over gold)."""
+    character with a mention of the same label; precision over predictions, recall over gold).
+    A prediction overlapping an `unsure` gold mention of its label, and no sure one, is left out."""
     gold_by_label: dict[str, set[Mention]] = defaultdict(set)
     predicted_by_label: dict[str, set[Mention]] = defaultdict(set)
+    unsure_by_label: dict[str, set[Mention]] = defaultdict(set)
     for mention in gold:
         gold_by_label[mention.label].add(mention)
     for mention in predicted:
         predicted_by_label[mention.label].add(mention)
+    for mention in unsure:
+        unsure_by_label[mention.label].add(mention)
     results: dict[str, dict[str, Score]] = {}
     for label in sorted(set(gold_by_label) | set(predicted_by_label)):
         g, p = gold_by_label[label], predicted_by_label[label]
+        if unsure_by_label[label]:
+            doubtful = _overlapping_set(p, unsure_by_label[label]) - _overlapping_set(p, g)
+            p = p - doubtful
         exact = len(g & p)
         strict = Score(exact, len(p) - exact, len(g) - exact)
         p_hit = _overlapping(p, g)
@@ -207,17 +273,23 @@ def score(gold: Iterable[Mention], predicted: Iterable[Mention]) -> dict[str, di
 
 def _overlapping(mentions: set[Mention], others: set[Mention]) -> int:
     """How many of `mentions` share a character with one of `others` in the same text."""
+    return len(_overlapping_set(mentions, others))
+
+
+def _overlapping_set(mentions: set[Mention], others: set[Mention]) -> set[Mention]:
+    """The `mentions` sharing a character with one of `others` in the same text."""
     by_text: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     for other in others:
         by_text[(other.doc_id, other.part)].append((other.start, other.end))
-    return sum(
-        1
+    return {
+        m
         for m in mentions
         if any(start < m.end and m.start < end for start, end in by_text.get((m.doc_id, m.part), ()))
-    )
+    }
 
 
-PredictedSpan = tuple[int, int, FlagCategory]
+PredictedSpan = tuple[int, int, str]
+"""A predicted span: start, end and label (a category value, or `EMERGENCY`)."""
 
 
 def predictions(
@@ -230,7 +302,7 @@ def predictions(
     for document, per_text in zip(documents, find_many(d.texts for d in documents), strict=True):
         for part, spans in enumerate(per_text):
             found.extend(
-                Mention(document.doc_id, part, start, end, category.value) for start, end, category in spans
+                Mention(document.doc_id, part, start, end, str(label)) for start, end, label in spans
             )
     return found
 
@@ -239,9 +311,18 @@ def evaluate_corpus(
     spec: CorpusSpec,
     documents: list[Document],
     find_many: Callable[[Iterable[Sequence[str]]], Iterable[Sequence[Sequence[PredictedSpan]]]],
+    needs_approval: Callable[[str], bool] = lambda label: True,
 ) -> dict[str, dict[str, Score]]:
-    """Scores of a matcher on a corpus, both sides mapped to the corpus's labels."""
+    """Scores of a matcher on a corpus, both sides mapped to the corpus's labels. With an
+    `all_label`, `needs_approval(label)` says which predicted labels count under it."""
     gold = relabel((m for d in documents for m in d.mentions), spec.gold_labels)
-    predicted_labels = {category.value: label for category, label in spec.predicted_labels.items()}
-    predicted = relabel(predictions(documents, find_many), predicted_labels)
-    return score(gold, predicted)
+    unsure = relabel((m for d in documents for m in d.unsure), spec.gold_labels)
+    found = predictions(documents, find_many)
+    predicted = relabel(found, {str(key): label for key, label in spec.predicted_labels.items()})
+    if spec.all_label is not None:
+        every = {label: spec.all_label for label in spec.predicted_labels.values() if label != EMERGENCY}
+        gold += relabel(gold, every)
+        unsure += relabel(unsure, every)
+        scored = {str(key): spec.all_label for key in spec.predicted_labels if key != EMERGENCY}
+        predicted += relabel((m for m in found if needs_approval(m.label)), scored)
+    return score(gold, predicted, unsure)

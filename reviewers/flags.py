@@ -43,6 +43,9 @@ class Flag(BaseModel):
     source_id: str | None = Field(default=None, description="Identifier in that source.")
     rule_id: str | None = Field(default=None, description="Id of the lexicon entry or pattern.")
     needs_approval: bool
+    emergency: bool = Field(
+        default=False, description="An emergency directive ('call 911'): the desk shows it first."
+    )
 
     @property
     def key(self) -> str:

@@ -29,7 +29,7 @@ from reviewers.ledger import DecisionInput, ReviewLedger, ledger_path
 from reviewers.policy import Policy, PolicyError, load_policy
 from reviewers.roster import Person, Role, Roster, Service, load_roster
 from validators.errors import EditorialError
-from validators.hashing import content_hash
+from validators.frontmatter import text_content_hash
 
 ON_BEHALF_OF = "On-Behalf-Of"
 DECISION_CLOCK_SKEW = timedelta(hours=1)
@@ -374,7 +374,7 @@ def replay_draft(
             replayed, writer = after, after.author
             signers.append((sha, holder.id))
             continue
-        outcome = _replay_decision(item, holder, replayed, after, entry, content_hash(text))
+        outcome = _replay_decision(item, holder, replayed, after, entry, text_content_hash(text))
         if isinstance(outcome, Hold):
             holds.append(outcome)
             break
@@ -418,10 +418,14 @@ def _check_submission(
             return "a reopened review must keep the published version's writer"
         if any(c.decisions for c in after.claims):
             return "a reopened review starts with every claim pending"
-        return None if after.content_hash == content_hash(text) else "the ledger is not for the reopened text"
+        return (
+            None
+            if after.content_hash == text_content_hash(text)
+            else "the ledger is not for the reopened text"
+        )
     if after.author != holder.id:
         return f"the ledger names {after.author!r} as writer but the submission is signed by {holder.id!r}"
-    if after.content_hash != content_hash(text):
+    if after.content_hash != text_content_hash(text):
         return "the ledger is not for the submitted text"
     return _carried_ok(after, source)
 

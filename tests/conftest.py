@@ -10,8 +10,10 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
-SEED_PAGE = SHARED / "seeds" / "000_99ab3368ff8432a6.txt"
+SEED_PAGE = REPO_ROOT / "flows" / "data" / "seed_page.txt"
+"""The seed page, as the package ships it (a byte copy of ../shared/seeds/000_99ab3368ff8432a6.txt)."""
+SHARED_EVAL = REPO_ROOT.parent / "shared" / "eval"
+"""The annotated corpora beside the source tree; a user's clone has none (use the `shared_eval` fixture)."""
 
 # Offline, quiet Prefect; hermetic git (no system or user config leaks into tests).
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -55,6 +57,14 @@ def fixtures() -> Path:
 def good_article_path() -> Path:
     """A correct condition article."""
     return FIXTURES / "articles" / "malignant-mast-cell-tumor.md"
+
+
+@pytest.fixture(scope="session")
+def shared_eval() -> Path:
+    """`../shared/eval`, the annotated corpora; the test is skipped when the folder is absent."""
+    if not SHARED_EVAL.is_dir():
+        pytest.skip(f"needs the annotated corpora in {SHARED_EVAL} (absent: a clone without ../shared)")
+    return SHARED_EVAL
 
 
 @pytest.fixture(scope="session")

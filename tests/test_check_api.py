@@ -55,7 +55,7 @@ def test_a_correct_article_has_no_findings_of_these_families(templates: dict[str
 
 
 def test_findings_are_sorted_and_include_parse_findings(templates: dict[str, Template]) -> None:
-    text = FRONT.replace("author: wendy\n", "colour: red\n") + BODY.replace("## Diagnosis", "## Outlook")
+    text = FRONT.replace("author: wendy\n", "colour: red\n") + BODY.replace("## Diagnosis", "## Our stories")
     article, findings = check_text(text, "pink-eye.md", templates)
     assert [(f.line, f.column, f.code) for f in findings if f.code[:2] in ("FM", "ST")] == [
         (1, 1, "FM03"),
@@ -101,7 +101,7 @@ def test_ignore_above_a_heading_covers_the_section_and_its_sub_sections(
 ) -> None:
     text = FRONT + BODY.replace(
         "## Treatment",
-        '<!-- editorial: ignore ST05 reason="desk" -->\n## Living with it\n\nRest.\n\n'
+        '<!-- editorial: ignore ST05 reason="desk" -->\n## Our stories\n\nRest.\n\n'
         "### Work\n\nStay home.\n\n## Treatment",
     )
     assert codes(text, templates) == []
@@ -120,7 +120,8 @@ def test_ignore_inside_a_section_covers_only_the_next_block(templates: dict[str,
     (directive,) = directives(article)
     assert directive.suppression is not None
     assert directive.suppression.scope == (25, 25)
-    assert codes(text, templates) == [(25, "DS03")]  # DS02 is suppressed, DS03 is not
+    # DS02 is an error: the writer's suppression hides nothing and is itself SP04 (needs an editor)
+    assert codes(text, templates) == [(24, "SP04"), (25, "DS02"), (25, "DS03")]
 
 
 def test_ignore_with_nothing_after_it_is_unused(templates: dict[str, Template]) -> None:

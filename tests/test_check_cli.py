@@ -95,14 +95,15 @@ def test_broken_article_reports_each_defect_at_its_line() -> None:
         ("11", "1", "ST06"),
         ("17", "1", "ST04"),
         ("19", "1", "SP01"),
-        ("21", "1", "ST01"),
         ("21", "1", "ST03"),
-        ("25", "1", "ST05"),
+        ("25", "1", "ST01"),
         ("29", "1", "SP02"),
         ("31", "1", "ST02"),
         ("35", "1", "DS02"),
+        ("35", "1", "DS03"),
+        ("38", "1", "SP04"),
     ]
-    assert "DS03" not in out  # suppressed by the ignore-file comment, which is therefore used
+    # DS03 is an error: the writer's ignore-file comment hides nothing and is itself SP04
 
 
 def test_golden_json_output_for_a_directory() -> None:
@@ -115,8 +116,8 @@ def test_golden_json_output_for_a_directory() -> None:
         "files": 6,
         "checked": 6,
         "unusable": 0,
-        "errors": 16,
-        "warnings": 9,
+        "errors": 18,
+        "warnings": 8,
         "info": 0,
     }
     assert [f["path"] for f in report["files"]] == [
@@ -162,7 +163,7 @@ def test_a_file_given_twice_is_checked_once() -> None:
 def test_template_override_directory(tmp_path: Path) -> None:
     (tmp_path / "condition.yaml").write_text(
         "type: condition\nrequired_sections: ['What is it?', Outlook]\n"
-        "optional_sections: [Additional names, 'Signs & symptoms', Diagnosis, Treatment, Living with it]\n",
+        "optional_sections: [Additional names, 'Signs & symptoms', Diagnosis, Treatment, Our stories]\n",
         encoding="utf-8",
     )
     code, out, _ = run_check("--no-terms", "--templates", str(tmp_path), "fixtures/check/clean-condition.md")
@@ -204,8 +205,9 @@ def test_a_broken_template_directory_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert (code, out) == (2, "")
     assert err == (
-        f"{tmp_path}/condition.yaml: error E013 configuration error: "
-        "cannot read template: line 2: expected ',' or ']', but got '?'\n"
+        f"{tmp_path}/condition.yaml:2: error E013 configuration error: "
+        "not valid YAML: expected ',' or ']', but got '?' "
+        "(hint: check indentation, colons and quotes on that line)\n"
     )
     code, out, err = run_check("--no-terms", "--templates", str(tmp_path / "nope"), "x.md")
     assert (code, out) == (2, "")

@@ -107,7 +107,7 @@ def test_abbreviation_defined_in_the_text_is_flagged_later(flagger: Flagger) -> 
 
 
 def test_stoplisted_terms_are_not_flagged(flagger: Flagger) -> None:
-    assert terms(flagger, "Drink water with histamine.\n") == [("histamine", "chemical")]
+    assert terms(flagger, "It holds water with histamine.\n") == [("histamine", "chemical")]
 
 
 def test_a_heading_and_a_list_item_are_sentences_of_their_own(flagger: Flagger) -> None:
@@ -173,7 +173,7 @@ def test_accept_list_also_silences_patterns(tmp_path: Path) -> None:
     config.write_text("accept: ['twice daily']\n", encoding="utf-8")
     flagger = small_flagger(tmp_path, config)
     article = parse_article(FRONT + "Take 10 mg twice daily.\n", "a.md")
-    assert [f.term for f in flagger.flag(article)] == ["10 mg"]
+    assert [f.term for f in flagger.flag(article)] == ["Take 10 mg twice daily", "10 mg"]
 
 
 @pytest.mark.parametrize(
@@ -374,7 +374,7 @@ def test_hyphenated_codes_are_not_filler(term: str, dropped: bool) -> None:
 def test_a_lone_capital_before_a_full_stop_ends_the_term(tmp_path: Path) -> None:
     # spaCy keeps "K." whole as an initial; the flagger splits it so "vitamin K." is "vitamin K" + "."
     flagger = _flagger_with(tmp_path, [("vitamin k", "drug", "phytonadione", "editorial")])
-    found = terms(flagger, "Take vitamin K. Then vitamin K, daily.\n")
+    found = terms(flagger, "It has vitamin K. Then vitamin K, daily.\n")
     assert found == [("vitamin K", "drug"), ("vitamin K", "drug")]
 
 
@@ -404,7 +404,7 @@ def test_the_registered_component_sets_spans_like_a_span_ruler(flagger: Flagger)
     spans = doc.spans["editorial_terms"]
     assert [(s.text, s.label_, s.id_, bool(s.kb_id_)) for s in spans] == [
         ("Vinblastine", "drug", "DrugBank:DB00570", True),
-        ("must be given before a needle", "directive", "directive-obligation", False),
+        ("must be given before a needle aspiration biopsy", "directive", "directive-obligation", False),
         ("needle aspiration biopsy", "procedure", "editorial:proc-003", True),
     ]
     assert [s.text for s in doc.sents] == ["Vinblastine must be given before a needle aspiration biopsy."]

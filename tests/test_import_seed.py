@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import SEED_PAGE
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -21,8 +22,6 @@ from validators.parser import load_article
 from validators.templates import load_templates
 
 TESTS = Path(__file__).resolve().parent
-# A byte copy of shared/seeds/000_99ab3368ff8432a6.txt, so the test runs on a clean clone.
-SEED_PAGE = TESTS / "fixtures" / "import" / "seed-page.txt"
 GOLDEN = TESTS / "fixtures" / "import" / "malignant-mast-cell-tumor.md"
 UPDATE = os.environ.get("EDITORIAL_UPDATE_GOLDEN") == "1"
 

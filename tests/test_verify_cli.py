@@ -108,10 +108,13 @@ def test_a_publication_of_a_forged_draft_fails_naming_the_article_and_commit(
     submit(clone, text, None)  # unsigned resubmission, then published by hand around the gate
     with ContentRepo.open(clone) as repo:
         _, _, head = repo.read_draft(SLUG)
-        from validators.hashing import content_hash
+        from validators.frontmatter import text_content_hash
 
         record = PublicationRecord(
-            reviewers=[EDITOR], content_hash=content_hash(text), approved_flags=7, reviewed_on="2026-11-30"
+            reviewers=[EDITOR],
+            content_hash=text_content_hash(text),
+            approved_flags=7,
+            reviewed_on="2026-11-30",
         )
         publication = repo.publish(SLUG, head, record)
     code, out, _ = run("verify", "--all", "--repo", str(clone))

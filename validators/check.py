@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import islice
 from pathlib import Path
 
 from validators.findings import Finding, sort_findings
@@ -35,10 +36,31 @@ def check_article(
             if not rule.code.startswith(TEMPLATE_FAMILIES)
         ]
     for rule in rules:
-        findings.extend(rule.check(article, template))
+        findings.extend(_bounded(rule, rule.check(article, template), article))
         ran.append(rule.code)
     findings = apply_suppressions(article, findings, ran)
     return sort_findings(findings)
+
+
+MAX_FINDINGS_PER_RULE = 100
+"""A rule stops after this many findings in one file (and says so): bounded cost on hostile text."""
+
+
+def _bounded(rule: Rule, found: Iterable[Finding], article: Article) -> list[Finding]:
+    """At most `MAX_FINDINGS_PER_RULE` of `found` (a rule's lazy findings), plus one saying more were cut."""
+    kept = list(islice(found, MAX_FINDINGS_PER_RULE + 1))
+    if len(kept) <= MAX_FINDINGS_PER_RULE:
+        return kept
+    last = kept[MAX_FINDINGS_PER_RULE - 1]
+    more = rule.finding(
+        article,
+        f"more {rule.code} findings not shown: this rule stops after {MAX_FINDINGS_PER_RULE} in a file",
+        line=last.line,
+        column=last.column,
+        hint="fix these and check again",
+        severity=last.severity,
+    )
+    return [*kept[:MAX_FINDINGS_PER_RULE], more]
 
 
 def check_text(

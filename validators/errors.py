@@ -16,11 +16,15 @@ CATALOGUE: dict[str, str] = {
     "E006": "no YAML front matter: the file must start with a line '---'",
     "E007": "the front matter is not closed by a line '---'",
     "E008": "the front matter is not valid YAML: {detail}",
-    "E009": "YAML anchors and aliases are not allowed in front matter",
+    "E009": "YAML anchors and aliases are not allowed",
     "E010": "the front matter must be a mapping of keys to values, not {detail}",
     "E011": "no such file or directory",
-    "E012": "template error: {detail}",
     "E013": "configuration error: {detail}",
+    "E014": "the YAML is nested more than {detail} levels deep",
+    "E015": "impossible date or time '{detail}'",
+    "E016": "YAML tags and merge keys are not allowed: {detail}",
+    "E017": "the key '{detail}' is given twice",
+    "E018": "not a regular file ({detail}): refused before reading",
 }
 
 

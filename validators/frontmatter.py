@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -10,10 +11,13 @@ from typing import Any
 
 import yaml
 
+from validators.datafile import load_yaml
 from validators.errors import InputError
-from validators.models import PUBLISHING_KEYS
 
 FENCE = "---"
+
+PUBLISHING_KEYS: tuple[str, ...] = ("reviewed_by", "last_reviewed")
+"""Front matter keys that publishing writes; writers never set them."""
 
 
 @dataclass(frozen=True)
@@ -47,50 +51,21 @@ def split_front_matter(text: str, path: str | Path) -> FrontMatterBlock:
 def _load_mapping(
     yaml_text: str, path: str | Path, *, first_line: int
 ) -> tuple[dict[str, Any], dict[str, int], list[tuple[str, int]]]:
-    """Load a YAML mapping without anchors or aliases; return it with 1-based key lines."""
-    try:
-        for event in yaml.parse(yaml_text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = event.start_mark.line + first_line if event.start_mark else first_line
-                raise InputError("E009", path, line=line, hint="write the value out in full")
-        loader = yaml.SafeLoader(yaml_text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                return {}, {}, []
-            if not isinstance(node, yaml.MappingNode):
-                raise InputError(
-                    "E010",
-                    path,
-                    line=node.start_mark.line + first_line,
-                    detail=_node_kind(node),
-                    hint="write one 'key: value' per line",
-                )
-            key_lines: dict[str, int] = {}
-            duplicates: list[tuple[str, int]] = []
-            for key_node, _ in node.value:
-                key = str(key_node.value)
-                line = key_node.start_mark.line + first_line
-                if key in key_lines:
-                    duplicates.append((key, line))
-                else:
-                    key_lines[key] = line
-            data = loader.construct_document(node)
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark is not None else first_line
-        problem = exc.problem or exc.context or "invalid YAML"
-        opened = exc.context_mark
-        if exc.problem and exc.context and opened and mark and opened.line < mark.line:
-            problem += f" ({exc.context} on line {opened.line + first_line})"
+    """Load the front matter mapping strictly (`validators.datafile`); return it with 1-based key lines."""
+    document = load_yaml(yaml_text, path, first_line=first_line, duplicates="report", fast=False)
+    node = document.node
+    if node is None:
+        return {}, {}, []
+    if not isinstance(node, yaml.MappingNode):
         raise InputError(
-            "E008", path, line=line, detail=problem, hint="check indentation, colons and quotes on that line"
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise InputError("E008", path, line=first_line, detail=str(exc).splitlines()[0]) from exc
-    return {str(k): v for k, v in data.items()}, key_lines, duplicates
+            "E010",
+            path,
+            line=node.start_mark.line + first_line,
+            detail=_node_kind(node),
+            hint="write one 'key: value' per line",
+        )
+    data: dict[Any, Any] = document.data
+    return {str(k): v for k, v in data.items()}, document.key_lines(), document.duplicate_keys
 
 
 def _node_kind(node: yaml.Node) -> str:
@@ -113,6 +88,11 @@ def strip_publishing_keys(text: str) -> str:
         if not skipping:
             kept.append(line)
     return text
+
+
+def text_content_hash(text: str) -> str:
+    """`sha256:<hex>` of the writer's text: `text` without the keys publishing writes."""
+    return "sha256:" + hashlib.sha256(strip_publishing_keys(text).encode("utf-8")).hexdigest()
 
 
 def stamp_review(text: str, reviewed_by: Sequence[str], last_reviewed: date) -> str:

@@ -1,31 +1,44 @@
-"""Turn a plain-text condition page, as a health site publishes it, into a draft article.
+"""Turn a condition page, as a health site publishes it, into a draft article.
 
-The page is read paragraph by paragraph (blank lines separate them):
+The page is plain text (copied from a browser) or HTML (saved from a browser; read with the
+standard library's parser, `validators.page_html`). It is read paragraph by paragraph (blank lines
+separate them):
 
 - a one-line paragraph naming a section of the template ("Signs & symptoms", or a spelling listed in
   `validators/data/importer.yaml`) starts that section, written as a `## ` heading;
-- the site's navigation and promotion text ("9 Alikes with ...", "Latest discussions", "100% Free")
-  is recognized by the general patterns of that data file and dropped;
+- any other heading of the page (a short line on its own, a question, an HTML heading, or a key
+  point the page repeats as a heading) is placed by `validators.headings`: "How is acromegaly
+  diagnosed?" starts `## Diagnosis`, "What causes acromegaly?" `## Causes`; a heading naming the
+  section already being read, or none, is kept as a `### ` sub-heading of the current section;
+- the site's navigation and promotion text ("9 Alikes with ...", "Latest discussions", "Español",
+  a review-date line, a table of contents) is recognized by the general patterns of that data file
+  and dropped, each one listed in a note;
 - a paragraph starting "Diagnosis of ...", "Treatment of ..." or "Symptoms of ..." after an earlier
   section starts the section whose heading the page lost (when that section is not there yet and
   comes later in the template's order);
+- text before the first heading goes under "What is it?";
 - the template's closing disclaimer is kept (a leading emoji is stripped) and ends the article:
-  what follows it is the site's footer;
-- "- item" lines become a Markdown list; other text is escaped so Markdown reads it as written.
+  short lines after it are the site's footer; article text after it is kept under a clearly marked
+  section and reported as a warning. Article text is never dropped;
+- the sections are laid out in the template's `order`; "- item" lines become a Markdown list; other
+  text is escaped so Markdown reads it as written.
 
 Nothing is invented: the title and slug come from the options or from the page (a first line that
 is a title, else the subject of the first sentence), aliases from the "Additional names" list, and
-`sources` stays empty when the page cites none. What the import did that a writer should know is
-returned as notes (info findings about the page, at its line numbers), never written into the draft:
+`sources` from `--source` (empty when none is given). What the import did that a writer should know
+is returned as notes (findings about the page, at its line numbers), never written into the draft:
 
-| code | name | note |
-|---|---|---|
-| IM01 | inferred-section | a section heading was inferred from its first words |
-| IM02 | dropped-navigation | site navigation or promotion text was dropped |
-| IM03 | unplaced-text | text that belongs to no section was left out |
-| IM04 | derived-metadata | title, slug or aliases were taken from the page; author or sources missing |
-| IM05 | unknown-heading | a heading the template does not know was kept as a heading |
-| IM06 | cleaned-disclaimer | a leading emoji was removed from the disclaimer |
+| code | name | severity | note |
+|---|---|---|---|
+| IM01 | inferred-section | info | a section heading was inferred from its first words, or lead text placed |
+| IM02 | dropped-navigation | info | site navigation, promotion or chrome was dropped (quoted) |
+| IM03 | unplaced-text | info, warning | footer text after the disclaimer left out (info); article |
+| | | | text there kept under a clearly marked section (warning) |
+| IM04 | derived-metadata | info | title, slug or aliases taken from the page; author or sources missing |
+| IM05 | unknown-heading | info | a heading naming no template section was kept as a sub-heading |
+| IM06 | cleaned-disclaimer | info | a leading emoji was removed from the disclaimer |
+| IM07 | renamed-heading | info | a page heading became the house heading of its section |
+| IM08 | reordered-sections | info | the sections were laid out in the template's order |
 """
 
 from __future__ import annotations
@@ -37,12 +50,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from validators.errors import ConfigError, InputError
 from validators.findings import Finding, Severity
+from validators.headings import classify_heading, heading_key
 from validators.models import SLUG_MAX_LENGTH, SLUG_RE
-from validators.parser import MAX_FILE_BYTES, decode_text
+from validators.page_html import html_paragraphs, looks_like_html
+from validators.parser import MAX_FILE_BYTES, decode_text, read_file_bytes
 from validators.templates import Template
 from validators.text import normalize_key, normalize_text
 
@@ -55,13 +70,29 @@ NOTE_RULES: dict[str, str] = {
     "IM04": "derived-metadata",
     "IM05": "unknown-heading",
     "IM06": "cleaned-disclaimer",
+    "IM07": "renamed-heading",
+    "IM08": "reordered-sections",
 }
 
 NAVIGATION_MAX_WORDS = 30
 """A paragraph longer than this is never taken for navigation text (content is never dropped)."""
-UNKNOWN_HEADING_MAX_WORDS = 6
+HEADING_MAX_WORDS = 10
+QUESTION_HEADING_MAX_WORDS = 16
+KEY_POINT_MAX_WORDS = 30
+KEY_POINT_MIN_WORDS = 6
+QUESTION_STYLE_MIN = 2
+"""A page with this many question headings is headed by questions (see `asks_questions`)."""
 TITLE_MAX_WORDS = 10
 _CHOOSE = "give --{} to choose another"
+
+
+class HtmlChrome(BaseModel):
+    """What marks site chrome in a page saved as HTML."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tags: list[str]
+    words: list[str]
 
 
 class ImportRules(BaseModel):
@@ -74,6 +105,12 @@ class ImportRules(BaseModel):
     inference_links: list[str]
     heading_aliases: dict[str, list[str]]
     aliases_section: str | None = None
+    not_headings: list[str] = Field(default_factory=list)
+    contents_intros: list[str] = Field(default_factory=list)
+    heading_never_ends_with: list[str] = Field(default_factory=list)
+    lead_section: str = "What is it?"
+    unplaced_section: str = "Text the import could not place"
+    html_chrome: HtmlChrome = HtmlChrome(tags=[], words=[])
 
 
 @lru_cache(maxsize=4)
@@ -82,7 +119,7 @@ def load_import_rules(path: Path = IMPORT_DATA) -> ImportRules:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         rules = ImportRules.model_validate(data)
-        for pattern in rules.navigation:
+        for pattern in (*rules.navigation, *rules.not_headings):
             re.compile(pattern)
         return rules
     except (OSError, yaml.YAMLError, re.error) as exc:
@@ -95,10 +132,12 @@ def load_import_rules(path: Path = IMPORT_DATA) -> ImportRules:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph of the page: its first line's number (1-based) and its lines, stripped."""
+    """A paragraph of the page: its first line's number (1-based), its lines, stripped, and its
+    heading level when the page marks it as a heading (HTML `<h1>`..`<h6>`; 0 for text)."""
 
     line: int
     lines: tuple[str, ...]
+    level: int = 0
 
     @property
     def text(self) -> str:
@@ -111,12 +150,26 @@ class Paragraph:
         return len(self.text.split())
 
 
+@dataclass(frozen=True)
+class SubHeading:
+    """A heading of the page kept as a `###` sub-heading of its section."""
+
+    line: int
+    text: str
+
+
 @dataclass
 class DraftSection:
-    """A section of the draft being built."""
+    """A section of the draft being built: its paragraphs and sub-headings in page order."""
 
     heading: str
-    paragraphs: list[Paragraph] = field(default_factory=list)
+    items: list[Paragraph | SubHeading] = field(default_factory=list)
+    line: int = 1
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        """The section's paragraphs."""
+        return [item for item in self.items if isinstance(item, Paragraph)]
 
 
 @dataclass(frozen=True)
@@ -132,16 +185,7 @@ class ImportedDraft:
 def read_page(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     """A page's text; raises `InputError` (the same one-line errors as `check`) when unusable."""
     path = Path(path)
-    try:
-        if path.is_dir():
-            raise InputError("E001", path, detail="it is a directory", hint="give a plain-text page")
-        if path.stat().st_size > max_bytes:
-            raise InputError("E005", path, detail=f"{max_bytes // 1024} KiB", hint="give one page at a time")
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError("E011", path, hint="check the path") from exc
-    except OSError as exc:
-        raise InputError("E001", path, detail=exc.strerror or str(exc), hint="check its permissions") from exc
+    data = read_file_bytes(path, max_bytes=max_bytes, what="a plain-text page")  # FIFOs, devices refused
     try:
         return decode_text(data, path, max_bytes=max_bytes)
     except InputError as exc:
@@ -158,19 +202,28 @@ def import_page(
     author: str | None = None,
     title: str | None = None,
     slug: str | None = None,
+    sources: list[str] | tuple[str, ...] = (),
     rules: ImportRules | None = None,
 ) -> ImportedDraft:
-    """The draft article for a page's text, with notes on what was inferred, dropped or left out."""
+    """The draft article for a page's text or HTML, with notes on what was placed, dropped or kept."""
     if slug is not None and not SLUG_RE.match(slug):
         raise ValueError(f"not a safe slug: {slug!r} (lower-case words joined by hyphens)")
-    builder = _DraftBuilder(str(path), template, rules or load_import_rules())
-    builder.read(_paragraphs(text))
-    return builder.finish(author=author, title=title, slug=slug)
+    builder = _DraftBuilder(str(path), template, rules or load_import_rules(), subject=title)
+    if looks_like_html(text):
+        chrome = builder.rules.html_chrome
+        blocks, removed = html_paragraphs(text, chrome_tags=chrome.tags, chrome_words=chrome.words)
+        for line, what in removed:
+            builder.note("IM02", f"dropped the page's {what}", line)
+        builder.read([Paragraph(b.line, b.lines, b.level) for b in blocks])
+    else:
+        builder.read(_paragraphs(text))
+    return builder.finish(author=author, title=title, slug=slug, sources=list(sources))
 
 
 def slugify(title: str) -> str:
     """A safe slug from a title: ASCII lower-case words joined by hyphens ('' when none)."""
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    ascii_text = re.sub(r"(?<=[A-Za-z])'(?=[A-Za-z])", "", ascii_text)  # "Behcet's" -> "behcets"
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > SLUG_MAX_LENGTH:
         slug = slug[:SLUG_MAX_LENGTH].rsplit("-", 1)[0]
@@ -199,8 +252,20 @@ def _paragraphs(text: str) -> list[Paragraph]:
 
 
 def _heading_key(text: str) -> str:
-    key = normalize_key(text).replace("&", " and ")
-    return " ".join(re.sub(r"[\s:?.!]+$", "", key).split())
+    return heading_key(text)
+
+
+def _key_point_keys(text: str) -> set[str]:
+    """How a key point is recognized when the page repeats it as a heading: its lower-case words, and
+    (for a long one) its words after the first, so a first letter lost on one side still matches."""
+    words = re.findall(r"[^\W_]+", normalize_key(text))
+    keys = {" ".join(words)}
+    if len(words) >= KEY_POINT_MIN_WORDS:
+        keys.add("… " + " ".join(words[1:]))
+    return keys
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
 
 _BULLET = re.compile(r"^(?:[-*+•◦▪·–]\s+)(?=\S)")
@@ -221,35 +286,47 @@ _SYMBOL_CATEGORIES = frozenset({"So", "Sk", "Mn", "Me", "Cf", "Co", "Cs"})
 
 
 class _DraftBuilder:
-    def __init__(self, path: str, template: Template, rules: ImportRules) -> None:
+    def __init__(self, path: str, template: Template, rules: ImportRules, subject: str | None) -> None:
         self.path = path
         self.template = template
         self.rules = rules
         self.navigation = [re.compile(p, re.IGNORECASE) for p in rules.navigation]
-        known = [*template.required_sections, *template.optional_sections]
+        self.not_headings = [re.compile(p, re.IGNORECASE) for p in rules.not_headings]
+        self.contents_intros = {_heading_key(t) for t in rules.contents_intros}
+        self.lead_in_words = frozenset(w.casefold() for w in rules.heading_never_ends_with)
+        self.known = template.sections_in_order
         self.order = {name: index for index, name in enumerate(template.required_sections)}
-        self.headings: dict[str, str] = {_heading_key(name): name for name in known}
+        self.headings: dict[str, str] = {_heading_key(name): name for name in self.known}
         for name, spellings in rules.heading_aliases.items():
-            if name in known:
+            if name in self.known:
                 self.headings.update({_heading_key(s): name for s in spellings})
         links = _alternatives(rules.inference_links)
         self.inferences = [
             (name, re.compile(rf"^(?:{_alternatives(words)})\s+(?:{links})\b", re.IGNORECASE))
             for name, words in rules.inferred_sections.items()
-            if name in known
+            if name in self.known
         ]
         self.disclaimers = [(normalize_key(d.text), d.position == "end") for d in template.disclaimers]
-        self.sections: list[DraftSection] = []
+        self.lead = rules.lead_section if rules.lead_section in self.known else self.known[0]
+        self.sections: dict[str, DraftSection] = {}
+        self.current: DraftSection | None = None
+        self.closing: list[Paragraph] = []
+        self.unplaced = DraftSection(rules.unplaced_section)
         self.notes: list[Finding] = []
+        self.subject = subject
         self.first_line_title: str | None = None
+        self.list_items: set[str] = set()
+        self.skip_list = False
         self.ended = False
 
-    def note(self, code: str, message: str, line: int, hint: str | None = None) -> None:
+    def note(
+        self, code: str, message: str, line: int, hint: str | None = None, severity: Severity = Severity.INFO
+    ) -> None:
         self.notes.append(
             Finding(
                 code=code,
                 rule=NOTE_RULES[code],
-                severity=Severity.INFO,
+                severity=severity,
                 message=message,
                 path=self.path,
                 line=line,
@@ -259,44 +336,76 @@ class _DraftBuilder:
         )
 
     def read(self, paragraphs: list[Paragraph]) -> None:
+        self.question_style = self.asks_questions(paragraphs)
         for index, paragraph in enumerate(paragraphs):
             following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
             self.read_one(paragraph, following, index)
+            for line in paragraph.lines:
+                if _BULLET.match(line):
+                    self.list_items.update(_key_point_keys(line[_BULLET.match(line).end() :]))  # type: ignore[union-attr]
+
+    def asks_questions(self, paragraphs: list[Paragraph]) -> bool:
+        """True when the page's sections are headed by questions ("What causes X?", "How is X treated?").
+
+        On such a page a heading that is no question ("Outlook", "Complications" inside "What is X?")
+        is a sub-heading of the section being read, never the start of another.
+        """
+        questions = 0
+        for index, paragraph in enumerate(paragraphs[:-1]):
+            text = paragraph.text
+            if text.endswith("?") and self.looks_like_heading(paragraph, paragraphs[index + 1]):
+                named = classify_heading(text, self.known, subject=self.subject)
+                questions += named is not None and named.how in ("question", "fallback")
+        return questions >= QUESTION_STYLE_MIN
 
     def read_one(self, paragraph: Paragraph, following: Paragraph | None, index: int) -> None:
+        if self.skip_list:
+            self.skip_list = False
+            if all(_BULLET.match(line) or _ORDERED.match(line) for line in paragraph.lines):
+                self.note(
+                    "IM02", f"dropped the page's table of contents '{_short(paragraph.text)}'", paragraph.line
+                )
+                return
         if self.is_navigation(paragraph):
             self.note("IM02", f"dropped the site's text '{_short(paragraph.text)}'", paragraph.line)
             return
         if self.ended:
-            self.note(
-                "IM03",
-                f"could not place '{_short(paragraph.text)}' after the closing disclaimer: left out",
-                paragraph.line,
-                hint="the disclaimer ends the article; move the text above it if it belongs to the article",
-            )
+            self.after_the_end(paragraph)
+            return
+        if self.is_contents_intro(paragraph, following):
+            self.note("IM02", f"dropped the site's text '{_short(paragraph.text)}'", paragraph.line)
+            self.skip_list = True
             return
         heading = self.known_heading(paragraph)
+        if heading is not None and self.inside_question_section(paragraph, heading):
+            self.page_heading(paragraph, sentence=False)  # "Outlook" inside "What is X?"
+            return
         if heading is not None:
-            self.start_section(heading)
+            repeated = heading in self.sections and _heading_key(paragraph.text) != _heading_key(heading)
+            self.start_section(heading, paragraph)
+            if repeated:  # "Overview" inside "What is it?": the page's own sub-heading
+                self.current_items().append(SubHeading(paragraph.line, paragraph.text))
             return
         disclaimer = self.disclaimer(paragraph)
         if disclaimer is not None:
             kept, symbols, self.ended = disclaimer
             if symbols:
                 self.note("IM06", f"removed '{symbols}' before the disclaimer", paragraph.line)
-            self.add(kept)
+            if self.ended:
+                self.closing.append(kept)
+            else:
+                self.add(kept)
             return
         if not self.sections and index == 0 and self.looks_like_title(paragraph):
             self.first_line_title = paragraph.text
+            if self.subject is None:
+                self.subject = paragraph.text
             return
-        if self.looks_like_unknown_heading(paragraph, following):
-            self.note(
-                "IM05",
-                f"kept '{paragraph.text}' as a heading: the '{self.template.type}' template has no such one",
-                paragraph.line,
-                hint="rename it to a section of the template or merge its text into one",
-            )
-            self.start_section(paragraph.text)
+        if paragraph.level > 0 or self.looks_like_heading(paragraph, following):
+            self.page_heading(paragraph, sentence=False)
+            return
+        if self.is_key_point(paragraph):
+            self.page_heading(paragraph, sentence=True)
             return
         inferred = self.inferred_section(paragraph)
         if inferred is not None:
@@ -306,16 +415,48 @@ class _DraftBuilder:
                 paragraph.line,
                 hint=f"check that the paragraph starts the '{inferred}' section",
             )
-            self.start_section(inferred)
-        if not self.sections:
+            self.start_section(inferred, paragraph)
+        self.add(paragraph)
+
+    def is_contents_intro(self, paragraph: Paragraph, following: Paragraph | None) -> bool:
+        """ "On this page" (or the like) over a list: the page's table of contents."""
+        return (
+            paragraph.level == 0
+            and len(paragraph.lines) == 1
+            and _heading_key(paragraph.text) in self.contents_intros
+            and following is not None
+            and all(_BULLET.match(line) or _ORDERED.match(line) for line in following.lines)
+        )
+
+    def inside_question_section(self, paragraph: Paragraph, section: str) -> bool:
+        """A heading that is no question, naming another section, on a page headed by questions."""
+        return (
+            self.question_style
+            and paragraph.level == 0
+            and self.current is not None
+            and not paragraph.text.endswith("?")
+            and section != self.current.heading
+        )
+
+    def after_the_end(self, paragraph: Paragraph) -> None:
+        """Text after the closing disclaimer: the site's footer, or article text kept and reported."""
+        if paragraph.word_count > NAVIGATION_MAX_WORDS or len(_SENTENCE_END.findall(paragraph.text)) >= 2:
+            self.unplaced.items.append(paragraph)
             self.note(
                 "IM03",
-                f"could not place '{_short(paragraph.text)}' before the first known heading: left out",
+                f"could not place '{_short(paragraph.text)}' after the closing disclaimer: "
+                f"kept under '## {self.unplaced.heading}'",
                 paragraph.line,
-                hint="add it to the draft under the section it belongs to",
+                hint="move it to the section it belongs to, or delete it if it is not the article's",
+                severity=Severity.WARNING,
             )
             return
-        self.add(paragraph)
+        self.note(
+            "IM03",
+            f"could not place '{_short(paragraph.text)}' after the closing disclaimer: left out",
+            paragraph.line,
+            hint="the disclaimer ends the article; move the text above it if it belongs to the article",
+        )
 
     def is_navigation(self, paragraph: Paragraph) -> bool:
         if paragraph.word_count > NAVIGATION_MAX_WORDS:
@@ -338,56 +479,107 @@ class _DraftBuilder:
                 return Paragraph(paragraph.line, (first, *paragraph.lines[1:])), symbols, ends
         return None
 
-    @staticmethod
-    def looks_like_title(paragraph: Paragraph) -> bool:
+    def looks_like_title(self, paragraph: Paragraph) -> bool:
         text = paragraph.text
-        return (
+        if not (
             len(paragraph.lines) == 1
             and paragraph.word_count <= TITLE_MAX_WORDS
             and text[:1].isupper()
             and text[-1:] not in ".,;:!?"
-        )
+        ):
+            return False
+        named = classify_heading(text, self.known, subject=self.subject)
+        return paragraph.level <= 1 and (named is None or named.how == "topic")
 
-    def looks_like_unknown_heading(self, paragraph: Paragraph, following: Paragraph | None) -> bool:
+    def looks_like_heading(self, paragraph: Paragraph, following: Paragraph | None) -> bool:
+        """A short line on its own, with no sentence punctuation, over more text (or a question)."""
         text = paragraph.text
+        limit = QUESTION_HEADING_MAX_WORDS if text.endswith("?") else HEADING_MAX_WORDS
         return (
             len(paragraph.lines) == 1
-            and paragraph.word_count <= UNKNOWN_HEADING_MAX_WORDS
-            and text[:1].isupper()
+            and paragraph.word_count <= limit
+            and (text[:1].isupper() or text[:1].isdigit())
             and text[-1:] not in ".,;:!"
+            and not _BULLET.match(text)
+            and not _ORDERED.match(text)
+            and not any(p.match(text) for p in self.not_headings)
+            and (text.endswith("?") or text.split()[-1].casefold() not in self.lead_in_words)
             and following is not None
             and not self.is_navigation(following)
-            and self.known_heading(following) is None
-            and following.word_count > UNKNOWN_HEADING_MAX_WORDS
         )
 
+    def is_key_point(self, paragraph: Paragraph) -> bool:
+        """A one-line sentence repeating an item of a list above: the site's key point as a heading."""
+        return (
+            len(paragraph.lines) == 1
+            and paragraph.word_count <= KEY_POINT_MAX_WORDS
+            and bool(_key_point_keys(paragraph.text) & self.list_items)
+        )
+
+    def page_heading(self, paragraph: Paragraph, *, sentence: bool) -> None:
+        """A heading of the page: the start of the section it names, or a sub-heading of the current one."""
+        text = paragraph.text
+        named = classify_heading(text, self.known, subject=self.subject, sentence=sentence)
+        if named is not None and self.inside_question_section(paragraph, named.section):
+            named = None  # on a page headed by questions, other headings are sub-headings
+        if named is not None and (self.current is None or named.section != self.current.heading):
+            existing = self.sections.get(named.section)
+            self.start_section(named.section, paragraph)
+            if existing is not None or sentence:
+                self.current_items().append(SubHeading(paragraph.line, text))
+            elif _heading_key(text) != _heading_key(named.section):
+                self.note("IM07", f"'{_short(text)}' became '## {named.section}'", paragraph.line)
+            return
+        if named is not None and _heading_key(text) == _heading_key(named.section):
+            return  # the same section named again
+        if self.current is None:
+            self.start_section(self.lead, paragraph)
+        assert self.current is not None
+        self.current_items().append(SubHeading(paragraph.line, text))
+        if named is None:
+            self.note(
+                "IM05",
+                f"kept '{_short(text)}' as a sub-heading of '{self.current.heading}'",
+                paragraph.line,
+                hint="check that it belongs there, or move its text to the section it belongs to",
+            )
+
     def inferred_section(self, paragraph: Paragraph) -> str | None:
-        if not self.sections:
-            return None
-        present = {s.heading for s in self.sections}
-        current = max((self.order.get(s.heading, -1) for s in self.sections), default=-1)
+        if not self.sections or self.question_style:
+            return None  # a page headed by questions has lost no heading
+        present = set(self.sections)
+        current = max((self.order.get(name, -1) for name in self.sections), default=-1)
         for name, pattern in self.inferences:
             if name not in present and self.order.get(name, -1) > current and pattern.match(paragraph.text):
                 return name
         return None
 
-    def start_section(self, heading: str) -> None:
-        self.sections.append(DraftSection(heading))
+    def start_section(self, heading: str, at: Paragraph) -> None:
+        existing = self.sections.get(heading)
+        if existing is None:
+            existing = self.sections[heading] = DraftSection(heading, line=at.line)
+        self.current = existing
+
+    def current_items(self) -> list[Paragraph | SubHeading]:
+        assert self.current is not None
+        return self.current.items
 
     def add(self, paragraph: Paragraph) -> None:
-        if self.sections:
-            self.sections[-1].paragraphs.append(paragraph)
-        else:
+        if self.current is None:
+            self.start_section(self.lead, paragraph)
             self.note(
-                "IM03",
-                f"could not place '{_short(paragraph.text)}' before the first known heading: left out",
+                "IM01",
+                f"put the text before the first heading under '{self.lead}'",
                 paragraph.line,
-                hint="add it to the draft under the section it belongs to",
+                hint=f"check that '{_short(paragraph.text, 40)}' belongs to '{self.lead}'",
             )
+        self.current_items().append(paragraph)
 
     # --- the draft ---------------------------------------------------------------------------
 
-    def finish(self, *, author: str | None, title: str | None, slug: str | None) -> ImportedDraft:
+    def finish(
+        self, *, author: str | None, title: str | None, slug: str | None, sources: list[str]
+    ) -> ImportedDraft:
         if title is None:
             title = self.derive_title()
         if slug is None:
@@ -406,24 +598,44 @@ class _DraftBuilder:
             )
         if aliases:
             front_matter["aliases"] = aliases
-        front_matter["sources"] = []
-        self.note(
-            "IM04",
-            "the page cites no sources: 'sources' is left empty (none are invented)",
-            1,
-            hint="add the sources the article relies on under 'sources'",
-        )
+        front_matter["sources"] = list(sources)
+        if not sources:
+            self.note(
+                "IM04",
+                "the page cites no sources: 'sources' is left empty (none are invented)",
+                1,
+                hint="add the sources the article relies on under 'sources', or import with --source URL",
+            )
+        sections = self.ordered_sections()
+        if self.unplaced.items:
+            sections.append(self.unplaced)
+        parts = [self.render_section(s) for s in sections]
+        if self.closing:
+            parts.append("\n\n".join(_render_paragraph(p) for p in self.closing))
         header = yaml.safe_dump(front_matter, sort_keys=False, allow_unicode=True, width=1000)
-        body = "\n\n".join(self.render_section(s) for s in self.sections)
+        body = "\n\n".join(parts)
         text = f"---\n{header}---\n" + (f"\n{body}\n" if body else "")
         notes = sorted(self.notes, key=lambda n: (n.line, n.code, n.message))
         return ImportedDraft(text=text, title=title, slug=slug, notes=notes)
+
+    def ordered_sections(self) -> list[DraftSection]:
+        """The page's sections in the template's order (noted when that moved any)."""
+        rank = {name: index for index, name in enumerate(self.known)}
+        page_order = list(self.sections.values())
+        ordered = sorted(page_order, key=lambda s: rank.get(s.heading, len(rank)))
+        if ordered != page_order:
+            self.note(
+                "IM08",
+                "laid the sections out in the template's order: " + ", ".join(s.heading for s in ordered),
+                min(s.line for s in page_order),
+            )
+        return ordered
 
     def derive_title(self) -> str:
         if self.first_line_title is not None:
             self.note("IM04", f"title '{self.first_line_title}' taken from the page's first line", 1)
             return self.first_line_title
-        for section in self.sections:
+        for section in self.sections.values():
             for paragraph in section.paragraphs:
                 subject = _subject(paragraph.text)
                 if subject:
@@ -440,25 +652,29 @@ class _DraftBuilder:
 
     def aliases(self, title: str) -> list[str]:
         wanted = self.rules.aliases_section
+        section = self.sections.get(wanted) if wanted else None
+        if section is None:
+            return []
         found: list[str] = []
-        for section in self.sections:
-            if section.heading != wanted:
-                continue
-            for paragraph in section.paragraphs:
-                for line in paragraph.lines:
-                    bullet = _BULLET.match(line)
-                    name = line[bullet.end() :].strip() if bullet else ""
-                    if name and normalize_key(name) not in {normalize_key(n) for n in [title, *found]}:
-                        found.append(name)
+        for paragraph in section.paragraphs:
+            for line in paragraph.lines:
+                bullet = _BULLET.match(line)
+                name = line[bullet.end() :].strip() if bullet else ""
+                if name and normalize_key(name) not in {normalize_key(n) for n in [title, *found]}:
+                    found.append(name)
         if found:
-            where = next(p.line for s in self.sections if s.heading == wanted for p in s.paragraphs)
+            where = section.paragraphs[0].line
             self.note("IM04", f"aliases taken from the '{wanted}' list: {', '.join(found)}", where)
         return found
 
     @staticmethod
     def render_section(section: DraftSection) -> str:
         parts = [f"## {section.heading}"]
-        parts.extend(_render_paragraph(p) for p in section.paragraphs)
+        for item in section.items:
+            if isinstance(item, SubHeading):
+                parts.append("### " + _escape_inline(item.text))
+            else:
+                parts.append(_render_paragraph(item))
         return "\n\n".join(parts)
 
 

@@ -10,13 +10,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from validators.findings import Finding
+from validators.frontmatter import text_content_hash
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
 SLUG_MAX_LENGTH = 100
-
-# Front matter keys that publishing writes; writers never set them.
-PUBLISHING_KEYS: tuple[str, ...] = ("reviewed_by", "last_reviewed")
 
 
 class FrontMatter(BaseModel):
@@ -80,11 +78,6 @@ class Section(BaseModel):
         """The blocks a reader reads: paragraphs (HTML comments and code excluded)."""
         return [b for b in self.blocks if b.kind == "paragraph"]
 
-    @property
-    def is_empty(self) -> bool:
-        """True when the section has no prose."""
-        return not any(b.content.strip() for b in self.prose_blocks)
-
 
 class Article(BaseModel):
     """A parsed draft. `text` is exactly what was read; every position refers to it."""
@@ -113,9 +106,7 @@ class Article(BaseModel):
     @property
     def content_hash(self) -> str:
         """sha256 of the writer's text: the article without the keys publishing writes."""
-        from validators.hashing import content_hash
-
-        return content_hash(self.text)
+        return text_content_hash(self.text)
 
     @property
     def blocks(self) -> list[Block]:
@@ -127,13 +118,3 @@ class Article(BaseModel):
         line = self.text.count("\n", 0, offset) + 1
         column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
         return line, column
-
-    def section_named(self, heading: str) -> Section | None:
-        """The first section whose heading equals `heading` (white space and case folded)."""
-        from validators.text import normalize_key
-
-        key = normalize_key(heading)
-        for section in self.sections:
-            if section.heading is not None and normalize_key(section.heading) == key:
-                return section
-        return None

@@ -8,25 +8,39 @@ A suppression is an HTML comment block of its own (a blank line or a block bound
 
 The reason is required (SP01, and the suppression then does nothing); a malformed directive or a
 code that cannot be suppressed is SP03; a suppression that hides no finding is SP02. Front matter
-(FM), suppression (SP) and medical-term (TM) findings cannot be suppressed.
+(FM), suppression (SP) and medical-term (TM) findings cannot be suppressed. Error-level structure (ST),
+disclaimer (DS) and safety (SF) findings cannot be suppressed by the writer either: the finding stays
+and the suppression is itself an error, SP04 ("needs an editor's approval").
+
+This module is the grammar and `apply_suppressions`; the SP rules are in `validators.rules.suppression`.
+It imports no rule, so the rule registry can depend on it and not the other way round.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 
 from validators.findings import Finding, Severity
 from validators.models import Article, Block
-from validators.rules.base import Rule
-from validators.templates import Template
 
 UNSUPPRESSIBLE_FAMILIES = ("FM", "SP", "TM")
 
+PROTECTED_ERROR_FAMILIES = ("ST", "DS", "SF")
+"""Families whose error-level findings a writer cannot suppress: it needs an editor's approval (SP04)."""
+
+NEEDS_APPROVAL_CODE = "SP04"
+NEEDS_APPROVAL_NAME = "suppressed-error"
+"""The finding `apply_suppressions` adds for such a suppression (the rule in `validators.rules.safety`)."""
+
+UNUSED_CODE = "SP02"
+UNUSED_NAME = "unused-suppression"
+UNUSED_SEVERITY = Severity.WARNING
+"""The finding `apply_suppressions` adds (the rule `validators.rules.suppression.UnusedSuppression`)."""
+
 _DIRECTIVE = re.compile(r"\A<!--\s*editorial\s*:(?P<body>.*?)-->\s*\Z", re.DOTALL)
-_INLINE = re.compile(r"<!--\s*editorial\s*:")
+INLINE_DIRECTIVE = re.compile(r"<!--\s*editorial\s*:")
 _BODY = re.compile(
     r"\A\s*(?P<verb>ignore-file|ignore)\s+"
     r"(?P<codes>[A-Za-z]{2}\d{2}(?:\s*,\s*[A-Za-z]{2}\d{2})*)"
@@ -87,6 +101,11 @@ def directives(article: Article) -> list[Directive]:
     return found
 
 
+def comment_column(block: Block) -> int:
+    """1-based column where a comment block's text starts (after its indentation)."""
+    return len(block.text) - len(block.text.lstrip()) + 1
+
+
 def _file_scope(article: Article) -> tuple[int, int]:
     return 1, article.text.count("\n") + 1
 
@@ -107,100 +126,6 @@ def _next_scope(article: Article, comment: Block) -> tuple[int, int] | None:
     return next_block.line, next_block.end_line
 
 
-def _column(block: Block) -> int:
-    return len(block.text) - len(block.text.lstrip()) + 1
-
-
-class MissingReason(Rule):
-    code: ClassVar[str] = "SP01"
-    name: ClassVar[str] = "suppression-without-reason"
-    severity: ClassVar[Severity] = Severity.ERROR
-    description: ClassVar[str] = "A suppression gives no reason (it then suppresses nothing)."
-
-    def check(self, article: Article, template: Template) -> Iterator[Finding]:
-        """Report suppressions whose `reason="..."` is absent or blank."""
-        for directive in directives(article):
-            if directive.suppression is not None and not directive.suppression.reason:
-                yield self.finding(
-                    article,
-                    f"suppression of {', '.join(directive.suppression.codes)} gives no reason",
-                    line=directive.block.line,
-                    column=_column(directive.block),
-                    hint='say why, e.g. <!-- editorial: ignore ST05 reason="approved by the desk" -->',
-                )
-
-
-class UnusedSuppression(Rule):
-    code: ClassVar[str] = "SP02"
-    name: ClassVar[str] = "unused-suppression"
-    severity: ClassVar[Severity] = Severity.WARNING
-    description: ClassVar[str] = "A suppression hides no finding (found by `apply_suppressions`)."
-
-    def check(self, article: Article, template: Template) -> Iterable[Finding]:
-        """Nothing on its own: whether a suppression is used depends on the other rules' findings."""
-        return ()
-
-    def unused(self, article: Article, suppression: Suppression, codes: Sequence[str]) -> Finding:
-        """The finding for a suppression whose `codes` hid nothing."""
-        where = "in this file" if suppression.verb == "ignore-file" else "in the block it covers"
-        return self.finding(
-            article,
-            f"suppression of {', '.join(codes)} is unused: no such finding {where}",
-            line=suppression.block.line,
-            column=_column(suppression.block),
-            hint="remove the comment (or the codes it no longer needs)",
-        )
-
-
-class MalformedSuppression(Rule):
-    code: ClassVar[str] = "SP03"
-    name: ClassVar[str] = "malformed-suppression"
-    severity: ClassVar[Severity] = Severity.ERROR
-    description: ClassVar[str] = (
-        "An `editorial:` comment is not a valid directive, or names a code that does not exist "
-        "or cannot be suppressed."
-    )
-
-    def check(self, article: Article, template: Template) -> Iterator[Finding]:
-        """Report unparsable directives and codes that are unknown or unsuppressible."""
-        from validators.rules import rule_codes
-
-        known = rule_codes()
-        for block in article.blocks:
-            inline = _INLINE.search(block.text) if block.kind == "paragraph" else None
-            if inline is not None:
-                line, column = article.position(block.offset + inline.start())
-                yield self.finding(
-                    article,
-                    "an editorial comment inside a paragraph is ignored",
-                    line=line,
-                    column=column,
-                    hint="put the comment on its own line, with a blank line before it",
-                )
-        for directive in directives(article):
-            column = _column(directive.block)
-            if directive.suppression is None:
-                yield self.finding(
-                    article,
-                    f"malformed editorial comment: {directive.problem}",
-                    line=directive.block.line,
-                    column=column,
-                    hint='write <!-- editorial: ignore CODE reason="why" -->',
-                )
-                continue
-            for code in directive.suppression.codes:
-                if code.startswith(UNSUPPRESSIBLE_FAMILIES):
-                    message, hint = f"{code} cannot be suppressed", "fix the problem instead"
-                elif code not in known:
-                    message, hint = f"unknown rule code {code}", "run 'editorial check' to see the codes"
-                else:
-                    continue
-                yield self.finding(article, message, line=directive.block.line, column=column, hint=hint)
-
-
-SUPPRESSION_RULES: list[Rule] = [MissingReason(), UnusedSuppression(), MalformedSuppression()]
-
-
 def apply_suppressions(
     article: Article, findings: Sequence[Finding], ran_codes: Iterable[str]
 ) -> list[Finding]:
@@ -211,6 +136,7 @@ def apply_suppressions(
     if not active:
         return list(findings)
     used: set[tuple[int, str]] = set()
+    refused: dict[tuple[int, str], Suppression] = {}
     kept: list[Finding] = []
     for finding in findings:
         hiding = [
@@ -218,10 +144,14 @@ def apply_suppressions(
         ]
         for suppression in hiding:
             used.add((suppression.block.offset, finding.code))
-        if not hiding:
+        if hiding and _needs_approval(finding):
+            for suppression in hiding:
+                refused.setdefault((suppression.block.offset, finding.code), suppression)
             kept.append(finding)
+        elif not hiding:
+            kept.append(finding)
+    kept.extend(_refused(article, suppression, code) for (_, code), suppression in refused.items())
     ran = set(ran_codes)
-    reporter = UnusedSuppression()
     for suppression in active:
         idle = [
             c
@@ -231,5 +161,39 @@ def apply_suppressions(
             and (suppression.block.offset, c) not in used
         ]
         if idle:
-            kept.append(reporter.unused(article, suppression, idle))
+            kept.append(_unused(article, suppression, idle))
     return kept
+
+
+def _needs_approval(finding: Finding) -> bool:
+    """True for a finding a writer's suppression cannot hide (an error of a protected family)."""
+    return finding.severity is Severity.ERROR and finding.code.startswith(PROTECTED_ERROR_FAMILIES)
+
+
+def _refused(article: Article, suppression: Suppression, code: str) -> Finding:
+    """The SP04 finding for a writer's suppression of an error that needs an editor's approval."""
+    return Finding(
+        code=NEEDS_APPROVAL_CODE,
+        rule=NEEDS_APPROVAL_NAME,
+        severity=Severity.ERROR,
+        message=f"{code} is an error a writer cannot suppress: it needs an editor's approval",
+        path=article.path,
+        line=suppression.block.line,
+        column=comment_column(suppression.block),
+        hint=f"fix what {code} reports; the comment hides nothing",
+    )
+
+
+def _unused(article: Article, suppression: Suppression, codes: Sequence[str]) -> Finding:
+    """The SP02 finding for a suppression whose `codes` hid nothing."""
+    where = "in this file" if suppression.verb == "ignore-file" else "in the block it covers"
+    return Finding(
+        code=UNUSED_CODE,
+        rule=UNUSED_NAME,
+        severity=UNUSED_SEVERITY,
+        message=f"suppression of {', '.join(codes)} is unused: no such finding {where}",
+        path=article.path,
+        line=suppression.block.line,
+        column=comment_column(suppression.block),
+        hint="remove the comment (or the codes it no longer needs)",
+    )

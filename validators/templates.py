@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from validators.datafile import read_yaml_file
 from validators.errors import ConfigError
 
 SHIPPED_DIR = Path(__file__).parent / "templates"
@@ -35,8 +36,34 @@ class Template(BaseModel):
     type: str = Field(pattern=r"^[a-z0-9-]+$")
     required_sections: list[str] = Field(min_length=1, description="In this order.")
     optional_sections: list[str] = Field(default_factory=list)
+    order: list[str] = Field(
+        default_factory=list,
+        description="Every section in reading order, optional ones placed among the required "
+        "(how `editorial import` lays a page out); default: the required, then the optional.",
+    )
     disclaimers: list[Disclaimer] = Field(default_factory=list)
     reading_grade_max: float = Field(default=8.0, gt=0)
+
+    @model_validator(mode="after")
+    def _order_names_every_section_once(self) -> Template:
+        """`order`, when given, lists each required and optional section exactly once."""
+        if self.order:
+            known = [*self.required_sections, *self.optional_sections]
+            if sorted(self.order) != sorted(known):
+                missing = [s for s in known if s not in self.order]
+                extra = [s for s in self.order if s not in known or self.order.count(s) > 1]
+                raise ValueError(
+                    f"order must list every section once (missing: {missing}, unknown or repeated: {extra})"
+                )
+            required = [s for s in self.order if s in self.required_sections]
+            if required != self.required_sections:
+                raise ValueError("order must keep the required sections in their order")
+        return self
+
+    @property
+    def sections_in_order(self) -> list[str]:
+        """Every section of the template in reading order."""
+        return list(self.order) or [*self.required_sections, *self.optional_sections]
 
 
 def load_templates(extra_dir: Path | None = None) -> dict[str, Template]:
@@ -55,7 +82,7 @@ def load_templates(extra_dir: Path | None = None) -> dict[str, Template]:
 
 def _load_template(path: Path) -> Template:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml_file(path).data  # the one strict reader: refuses aliases, tags, deep nesting
         return Template.model_validate(data)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

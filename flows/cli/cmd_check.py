@@ -1,6 +1,7 @@
-"""`editorial check PATH...`: every rule on drafts, as `path:line:col: CODE severity message` or JSON.
+"""`editorial check PATH...`: every rule on drafts, as `path:line:col: CODE severity message`, JSON,
+SARIF 2.1.0, GitHub workflow commands or JUnit XML (`validators.report_formats`).
 
-The JSON schema, the exit codes and every rule code are documented in docs/check.md.
+The formats, the exit codes and every rule code are documented in docs/check.md.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class OutputFormat(StrEnum):
 
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    GITHUB = "github"
+    JUNIT = "junit"
 
 
 @dataclass
@@ -67,7 +71,10 @@ class FileResult:
 def check_command(
     paths: list[Path] = typer.Argument(..., help="Draft files, or directories searched for *.md."),
     output_format: OutputFormat = typer.Option(
-        OutputFormat.TEXT, "--format", help="text (one line per finding) or json (docs/check.md)."
+        OutputFormat.TEXT,
+        "--format",
+        help="text (one line per finding), json, sarif (SARIF 2.1.0), github (workflow annotations) "
+        "or junit (JUnit XML); see docs/check.md.",
     ),
     templates_dir: Path | None = typer.Option(
         None, "--templates", help="Templates overriding the shipped ones (default: settings templates_dir)."
@@ -88,6 +95,7 @@ def check_command(
 
     results: list[FileResult] = []
     articles: list[tuple[FileResult, Article]] = []
+    texts: dict[str, str] = {}
     targets = list(discover(paths))
     for display, problem in _progress(targets):
         result = FileResult(display, error=problem)
@@ -105,19 +113,22 @@ def check_command(
             typer.echo(str(exc), err=True)
             raise typer.Exit(Exit.USAGE) from exc
         articles.append((result, article))
+        texts[display] = article.text
 
     if not no_terms and articles:
         _add_term_findings(articles)
 
-    if output_format is OutputFormat.JSON:
-        code = _exit_code(results)
-        typer.echo(json.dumps(_report(results, code), indent=2, ensure_ascii=False))
-        for result in results:
-            if result.error is not None:
-                typer.echo(result.error.format(), err=True)
-    else:
+    code = _exit_code(results)
+    if output_format is OutputFormat.TEXT:
         _print_text(results)
-        code = _exit_code(results)
+        raise typer.Exit(code)
+    if output_format is OutputFormat.JSON:
+        typer.echo(json.dumps(_report(results, code), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(_ci_report(output_format, results, texts), nl=False)
+    for result in results:
+        if result.error is not None:
+            typer.echo(result.error.format(), err=True)
     raise typer.Exit(code)
 
 
@@ -264,6 +275,29 @@ def _print_text(results: Sequence[FileResult]) -> None:
             if finding.hint:
                 typer.echo(f"    hint: {finding.hint}")
     typer.echo(summary_line(results))
+
+
+def _ci_report(output_format: OutputFormat, results: Sequence[FileResult], texts: dict[str, str]) -> str:
+    """The SARIF, GitHub or JUnit report of the run (standard output's whole text)."""
+    from validators import report_formats
+
+    if output_format is OutputFormat.SARIF:
+        log = report_formats.sarif_log(results, texts, tool_version=_version())
+        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    if output_format is OutputFormat.GITHUB:
+        return "".join(
+            line + "\n" for line in [*report_formats.github_annotations(results), summary_line(results)]
+        )
+    return report_formats.junit_xml(results)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("editorial")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "0+unknown"
 
 
 def _report(results: Sequence[FileResult], code: Exit) -> dict[str, Any]:

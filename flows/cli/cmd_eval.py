@@ -26,7 +26,7 @@ def eval_command(
 ) -> None:
     """Score the medical-term flagger (strict-span and overlap P/R/F1 per label) and print a table."""
     from flows.settings import get_settings
-    from reviewers.evaluate import CORPORA, evaluate_corpus, read_corpus
+    from reviewers.evaluate import CORPORA, EMERGENCY, evaluate_corpus, read_corpus
     from reviewers.flagger import load_flagger
     from validators.errors import EditorialError
 
@@ -53,13 +53,23 @@ def eval_command(
 
     def find_many(documents: Any) -> Any:
         for per_text in flagger.find_many(documents):
-            yield [[(m.start, m.end, m.category) for m in matches] for matches in per_text]
+            yield [
+                [
+                    span
+                    for m in matches
+                    for span in ((m.start, m.end, m.category.value), (m.start, m.end, EMERGENCY))
+                    if span[2] != EMERGENCY or m.emergency
+                ]
+                for matches in per_text
+            ]
+
+    approval = {category.value for category in flagger.config.needs_approval}
 
     rows: list[dict[str, Any]] = []
     began = time.perf_counter()
     for spec in present:
         documents = read_corpus(spec, eval_dir)
-        for label, modes in evaluate_corpus(spec, documents, find_many).items():
+        for label, modes in evaluate_corpus(spec, documents, find_many, approval.__contains__).items():
             for mode, result in modes.items():
                 rows.append(
                     {
@@ -96,6 +106,10 @@ def eval_command(
         "label mapping: Chemical <- drug + chemical; Disease <- condition + symptom (NCBI: condition);"
     )
     typer.echo("               DDI drug, brand <- drug; DDI group <- drug_class")
+    typer.echo(
+        "consumer-dev, safety-dev: each category itself ('unsure' spans neither required nor penalised);"
+    )
+    typer.echo("               approval <- every flag needing approval; emergency <- emergency directives")
     if about["hpo_acknowledgement"]:
         typer.echo(str(about["hpo_acknowledgement"]))
 
@@ -103,12 +117,12 @@ def eval_command(
 def format_table(rows: list[dict[str, Any]]) -> str:
     """A fixed-width table: corpus, label, mode, P, R, F1 and the counts."""
     header = (
-        f"{'corpus':<18} {'label':<9} {'mode':<8} {'P':>6} {'R':>6} {'F1':>6} {'TP':>6} {'FP':>6} {'FN':>6}"
+        f"{'corpus':<18} {'label':<13} {'mode':<8} {'P':>6} {'R':>6} {'F1':>6} {'TP':>6} {'FP':>6} {'FN':>6}"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
         lines.append(
-            f"{row['corpus']:<18} {row['label']:<9} {row['mode']:<8} "
+            f"{row['corpus']:<18} {row['label']:<13} {row['mode']:<8} "
             f"{row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} "
             f"{row['true_positives']:>6} {row['false_positives']:>6} {row['false_negatives']:>6}"
         )

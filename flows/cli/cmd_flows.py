@@ -87,13 +87,12 @@ def publish_command(
     repo_path = repo_of(repo)
     target = None if no_push else (remote or get_settings().remote)
     with reported_errors(), embedded_api_settings():
-        from flows.publish import publish_approved
+        from flows.publish import Outcome, publish_approved
 
         with working("publishing approved drafts"):
             report = publish_approved(repo_path=repo_path, remote=target)
     if report.skipped:
-        say(f"publish skipped: {report.skipped}")
-        return
+        fail(f"publish skipped: {report.skipped}; nothing was published (run it again)", Exit.FINDINGS)
     for item in report.drafts:
         detail = f"{item.tag} (commit {(item.commit or '')[:12]})" if item.tag else item.reason
         say(f"{item.slug}: [bold]{item.outcome.value}[/] {detail}")
@@ -105,6 +104,13 @@ def publish_command(
         f"{len(report.published)} published, {len(report.held)} held back"
         + (f"; pushed to {target}" if report.pushed else "")
     )
+    failed = [d for d in report.drafts if d.outcome is Outcome.FAILED or d.reason.startswith("refused:")]
+    if failed:
+        fail(
+            f"{len(failed)} draft(s) could not be published for a reason other than review: "
+            + ", ".join(d.slug for d in failed),
+            Exit.FINDINGS,
+        )
 
 
 @app.command("review-due")

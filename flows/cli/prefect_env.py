@@ -12,6 +12,9 @@ QUIET_PREFECT_DEFAULTS = {
     # Prefect's console lines (tracebacks of a refused input included) are hidden: the commands print
     # what happened themselves. Run logs still reach the API, so the Prefect UI shows them.
     "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
+    # The embedded API's first start creates its database: on a busy machine that takes longer than
+    # Prefect's 20 s default, and commands started together used to fail on it.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
 
 

@@ -14,12 +14,11 @@ approval under the configuration: "heparin-induced thrombocytopenia" (a conditio
 
 from __future__ import annotations
 
+from reviewers.flagger.documents import Segment, article_segments
 from reviewers.flagger.runtime import (
     Flagger,
     FlaggerInfo,
-    Segment,
     TermMatch,
-    article_segments,
     flag_findings,
     load_flagger,
 )

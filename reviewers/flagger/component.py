@@ -41,6 +41,8 @@ from reviewers.flags import FlagCategory
 SPANS_KEY = "editorial_terms"
 TEXT_KEY = "editorial_text"
 ABBREVIATION_RULE = "abbreviation-defined-in-text"
+SUPPRESSED = "suppressed"
+"""The label of a `suppress` rule's match: never flagged, it hides every match it overlaps."""
 MAX_ABBREVIATION_CHARS = 10
 COLUMNS = [LOWER, ORTH, IS_SPACE, IS_PUNCT, IDX, LENGTH]
 """The token attributes matching reads, in this column order (one `Doc.to_array` per doc)."""
@@ -186,7 +188,11 @@ class EditorialTerms:
         terms = self.term_matches(columns)
         patterns = self.patterns.find_many(texts)
         return [
-            resolve_matches([*found, *self.pattern_matches(text, column, hits)], self.approval)
+            resolve_matches(
+                without_suppressed([*found, *self.pattern_matches(text, column, hits)]),
+                self.approval,
+                self.patterns.emergency_ids,
+            )
             for found, text, column, hits in zip(terms, texts, columns, patterns, strict=True)
         ]
 
@@ -280,7 +286,8 @@ class EditorialTerms:
             while first < end and ends[first] <= start_char:
                 first += 1  # the match starts in the white space after a token
             if first < end:
-                matches.append(Match(first, end, rule.category.value, -1, rule.id))
+                label = SUPPRESSED if rule.category is None else rule.category.value
+                matches.append(Match(first, end, label, -1, rule.id))
         return matches
 
     def spans(self, doc: Doc, matches: Iterable[Match]) -> list[Span]:
@@ -345,7 +352,24 @@ class EditorialTerms:
                 entry_id = abbreviations[hit.group()]
                 label = self.table.entry(entry_id).category.value
                 added.append(Match(first, end, label, entry_id, ABBREVIATION_RULE))
-        return resolve_matches([*matches, *added], self.approval) if added else matches
+        if not added:
+            return matches
+        return resolve_matches([*matches, *added], self.approval, self.patterns.emergency_ids)
+
+
+def without_suppressed(matches: list[Match]) -> list[Match]:
+    """The matches without those of `suppress` rules (label `SUPPRESSED`: names of organisations
+    and organisms, pronunciation guides) and without the lexicon terms overlapping one of them
+    (pattern matches stay: "Ask the American Cancer Society" is still a directive)."""
+    hidden = [(match.start, match.end) for match in matches if match.label == SUPPRESSED]
+    if not hidden:
+        return matches
+    return [
+        match
+        for match in matches
+        if match.label != SUPPRESSED
+        and (match.entry < 0 or not any(start < match.end and match.start < end for start, end in hidden))
+    ]
 
 
 Spanned = TypeVar("Spanned", bound=tuple[int, int, int] | Match)
@@ -388,10 +412,13 @@ def longest_first(
     return sorted(_longest_wins_sparing(matches, needs_approval))
 
 
-def resolve_matches(matches: list[Match], approval: frozenset[str] = frozenset()) -> list[Match]:
+def resolve_matches(
+    matches: list[Match], approval: frozenset[str] = frozenset(), emergency: frozenset[str] = frozenset()
+) -> list[Match]:
     """Longest wins among overlapping matches (spaCy's `filter_spans` rule), except that a match
     whose label is in `approval` is never hidden by one whose label is not; directives form their
-    own layer, so a directive never hides the drug or procedure it mentions. Sorted by start."""
+    own layer, so a directive never hides the drug or procedure it mentions, and in it a directive
+    of an `emergency` rule wins over any other it overlaps. Sorted by start."""
     if len(matches) < 2:
         return matches
     ordered = sorted(matches, key=_start_then_longest)
@@ -406,20 +433,19 @@ def resolve_matches(matches: list[Match], approval: frozenset[str] = frozenset()
             kept += _longest_wins_sparing(layer, lambda m: m.label in approval)
         else:
             kept += _longest_wins(layer)
+    if emergency and any(m.rule_id in emergency for m in matches):
+        urgent = _longest_wins([m for m in matches if m.label == _DIRECTIVE and m.rule_id in emergency])
+        kept = [
+            m
+            for m in kept
+            if m.label != _DIRECTIVE or not any(u.start < m.end and m.start < u.end for u in urgent)
+        ]
+        kept += urgent
     return sorted(kept, key=_start_then_longest)
 
 
 def _start_then_longest(match: Match) -> tuple[int, int]:
     return match.start, -match.end
-
-
-def resolve_overlaps(spans: Iterable[Span], approval: frozenset[str] = frozenset()) -> list[Span]:
-    """`resolve_matches` for spans (kept for callers holding spans)."""
-    by_match = {
-        Match(span.start, span.end, span.label_, int(span.kb_id_) if span.kb_id_ else -1, span.id_): span
-        for span in spans
-    }
-    return [by_match[match] for match in resolve_matches(list(by_match), approval)]
 
 
 def doc_text(doc: Doc) -> str:

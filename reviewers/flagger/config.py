@@ -55,10 +55,6 @@ class FlaggerConfig(BaseModel):
         """Whether a flag of this category needs a clinician's approval."""
         return category in self.needs_approval
 
-    def is_accepted(self, term: str) -> bool:
-        """Whether the organization never wants this term flagged."""
-        return normalize_key(term) in set(self.accept)
-
     def fingerprint(self) -> str:
         """A canonical JSON form, part of the compiled matcher's cache key."""
         return json.dumps(self.model_dump(mode="json"), sort_keys=True)

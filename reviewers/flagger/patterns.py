@@ -31,10 +31,20 @@ class PatternRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
-    category: FlagCategory
+    category: FlagCategory | None = Field(
+        default=None, description="What its matches are flagged as; none for a `suppress` rule."
+    )
+    suppress: bool = Field(
+        default=False,
+        description="Its matches are never flagged and hide every term inside them (names of "
+        "organisations and organisms, pronunciation guides).",
+    )
     regex: str = Field(min_length=1)
     description: str = ""
     ignore_case: bool = True
+    emergency: bool = Field(
+        default=False, description="Its matches are emergency directives ('call 911'), shown first."
+    )
     trigger: str | None = Field(
         default=None,
         description="A plain expression every match contains (literal words, no look-arounds): the "
@@ -61,6 +71,13 @@ class PatternRule(BaseModel):
             except re.error as exc:
                 raise ValueError(f"trigger does not compile: {exc}") from exc
         return trigger
+
+    @model_validator(mode="after")
+    def flags_or_suppresses(self) -> PatternRule:
+        """A rule either flags (it has a category) or suppresses (it has none)."""
+        if self.suppress == (self.category is not None):
+            raise ValueError("a rule has a category, or `suppress: true` and no category")
+        return self
 
     @model_validator(mode="after")
     def case_insensitive_rules_are_lower_case(self) -> PatternRule:
@@ -90,6 +107,7 @@ class PatternSet:
 
     def __init__(self, rules: Sequence[PatternRule]) -> None:
         self.rules = list(rules)
+        self.emergency_ids = frozenset(rule.id for rule in self.rules if rule.emergency)
         self._compiled = [
             (rule, rule.compiled(), re.compile(rule.trigger) if rule.trigger else None) for rule in self.rules
         ]
@@ -203,9 +221,13 @@ def load_patterns(path: Path = DEFAULT_PATTERNS_PATH, disabled: Sequence[str] = 
     if not isinstance(data, list):
         raise ConfigError(path, "a pattern file is a list of rules (id, category, regex, description)")
     rules: list[PatternRule] = []
+    definitions: dict[str, str] = {}
     for number, item in enumerate(data, start=1):
+        if isinstance(item, dict) and set(item) == {"define"}:
+            definitions.update(_definitions(item["define"], definitions, path, number))
+            continue
         try:
-            rule = PatternRule.model_validate(item)
+            rule = PatternRule.model_validate(_expanded(item, definitions, path, number))
         except ValidationError as exc:
             raise ConfigError(path, f"rule {number}: {describe_validation_error(exc, PatternRule)}") from exc
         rules.append(rule)
@@ -218,3 +240,40 @@ def load_patterns(path: Path = DEFAULT_PATTERNS_PATH, disabled: Sequence[str] = 
     if unknown:
         raise ConfigError(path, f"disabled_rules names unknown rule ids: {', '.join(sorted(unknown))}")
     return [rule for rule in rules if rule.id not in set(disabled)]
+
+
+_REFERENCE = re.compile(r"\{\{(\w+)\}\}")
+
+
+def _definitions(value: Any, known: dict[str, str], path: Path, number: int) -> dict[str, str]:
+    """A `define:` item: named expressions (which may use earlier ones) that rules write as
+    `{{name}}`, so a number or a unit list is written once."""
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigError(path, f"item {number}: 'define' maps names to regular expressions")
+    defined = dict(known)
+    for name, regex in value.items():
+        defined[str(name)] = _substitute(regex, defined, path, number)
+    return {name: defined[name] for name in value}
+
+
+def _expanded(item: Any, definitions: dict[str, str], path: Path, number: int) -> Any:
+    """A rule with the `{{name}}` references of its regex and trigger replaced (wrapped in a
+    non-capturing group)."""
+    if not isinstance(item, dict):
+        return item
+    return {
+        key: _substitute(value, definitions, path, number)
+        if key in ("regex", "trigger") and isinstance(value, str)
+        else value
+        for key, value in item.items()
+    }
+
+
+def _substitute(regex: str, definitions: dict[str, str], path: Path, number: int) -> str:
+    def replace(reference: re.Match[str]) -> str:
+        name = reference.group(1)
+        if name not in definitions:
+            raise ConfigError(path, f"item {number}: '{{{{{name}}}}}' is not defined above it")
+        return f"(?:{definitions[name]})"
+
+    return _REFERENCE.sub(replace, regex)

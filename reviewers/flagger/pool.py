@@ -22,17 +22,35 @@ import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import Pool
 from operator import itemgetter
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
+from reviewers.flagger.documents import FLAG_FIELDS, Segment, article_segments, paused_gc, trusted_flag
 from reviewers.flags import Flag
 from validators.models import Article
 
-if TYPE_CHECKING:
-    from reviewers.flagger.runtime import Flagger, LoadSpec
+Made = TypeVar("Made")
+
+
+class Loadable(Protocol):
+    """How a worker that cannot inherit the flagger loads its own (`runtime.LoadSpec`)."""
+
+    def load(self) -> DocumentFlagger: ...
+
+
+class DocumentFlagger(Protocol):
+    """What the pool needs of a flagger (`runtime.Flagger`): this module never imports the runtime."""
+
+    @property
+    def load_spec(self) -> Loadable | None: ...
+
+    def flag_documents(
+        self, documents: Iterable[tuple[str, list[Segment]]], make: Callable[[dict[str, object]], Made]
+    ) -> Iterator[list[Made]]: ...
+
 
 POOL_MIN_ARTICLES = 200
 POOL_MIN_CHARS = 200_000
@@ -49,7 +67,7 @@ Row = tuple[object, ...]
 Payload = list[tuple[str, list[tuple[int, str]]]]
 """Articles sent to a worker: each one's text and its segments as (offset, text)."""
 
-_worker_flagger: Flagger | None = None
+_worker_flagger: DocumentFlagger | None = None
 
 
 def default_workers() -> int:
@@ -88,7 +106,9 @@ def start_method() -> str:
 class FlaggerPool:
     """Worker processes flagging articles like `flagger`; close it (or use `with`) when done."""
 
-    def __init__(self, flagger: Flagger, workers: int | None = None, method: str | None = None) -> None:
+    def __init__(
+        self, flagger: DocumentFlagger, workers: int | None = None, method: str | None = None
+    ) -> None:
         self.flagger = flagger
         self.workers = default_workers() if workers is None else workers
         if self.workers < 1:
@@ -132,8 +152,6 @@ class FlaggerPool:
 
     def flag_many(self, articles: Iterable[Article]) -> Iterator[list[Flag]]:
         """The flags of each article, in order: the same as `Flagger.flag_many` in one process."""
-        from reviewers.flagger.runtime import FLAG_FIELDS, paused_gc, trusted_flag
-
         for rows_per_article in self._pool.imap(_flag_payload, _payloads(articles)):
             with paused_gc():  # as in one process: the flags are all kept, a collection frees nothing
                 flags = [
@@ -145,8 +163,6 @@ class FlaggerPool:
 
 def _payloads(articles: Iterable[Article]) -> Iterator[Payload]:
     """Chunks of about `CHUNK_CHARS` characters of articles, as texts and segments."""
-    from reviewers.flagger.runtime import article_segments
-
     stream = iter(articles)
     while True:
         payload: Payload = []
@@ -162,17 +178,13 @@ def _payloads(articles: Iterable[Article]) -> Iterator[Payload]:
         yield payload
 
 
-def _adopt(flagger: Flagger) -> None:
+def _adopt(flagger: DocumentFlagger) -> None:
     global _worker_flagger
     _worker_flagger = flagger
 
 
-def _load(spec: LoadSpec) -> None:
-    from reviewers.flagger.runtime import load_flagger
-
-    _adopt(
-        load_flagger(spec.config_path, spec.cache_dir, lexicon=spec.lexicon, patterns_path=spec.patterns_path)
-    )
+def _load(spec: Loadable) -> None:
+    _adopt(spec.load())
     gc.freeze()  # the loaded flagger lives as long as the worker: no collection need scan it
 
 
@@ -182,8 +194,6 @@ def _ping(number: int) -> int:
 
 def _flag_payload(payload: Payload) -> list[list[Row]]:
     """In a worker: each article's flags as rows of field values."""
-    from reviewers.flagger.runtime import FLAG_FIELDS, Segment
-
     if _worker_flagger is None:
         raise RuntimeError("the worker has no flagger")
     documents = ((text, [Segment(offset, part) for offset, part in segments]) for text, segments in payload)

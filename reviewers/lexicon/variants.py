@@ -7,7 +7,6 @@ these to normalize what it matches; the lexicon build uses them to expand every 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 
 from validators.text import normalize_key
@@ -366,14 +365,6 @@ def expand_variants(
     if british_spelling:
         forms |= {british(form) for form in forms}
     return {form for form in forms if form}
-
-
-def expand_all(terms: Iterable[str], **options: bool) -> set[str]:
-    """`expand_variants` over many terms, merged."""
-    result: set[str] = set()
-    for term in terms:
-        result |= expand_variants(term, **options)
-    return result
 
 
 # Salt and ester words written after a drug name ("labetalol hydrochloride", "cerivastatin sodium").

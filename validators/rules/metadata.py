@@ -7,7 +7,8 @@ from pathlib import PurePath
 from typing import ClassVar
 
 from validators.findings import Finding, Severity
-from validators.models import PUBLISHING_KEYS, SLUG_RE, Article, FrontMatter
+from validators.frontmatter import PUBLISHING_KEYS
+from validators.models import SLUG_RE, Article, FrontMatter
 from validators.rules.base import Rule
 from validators.rules.frontmatter import value_column
 from validators.templates import Template

@@ -42,6 +42,7 @@ class _Strict(BaseModel):
 
 class ReadingGradeTerms(_Strict):
     min_words: int = Field(ge=0)
+    quote_min_words: int = Field(default=8, ge=1)
 
 
 class DoubledWordTerms(_Strict):
@@ -223,24 +224,43 @@ def _quote(text: str, limit: int = 80) -> str:
 
 
 class ReadingGrade(Rule):
-    """A section's Flesch–Kincaid grade is above the template's `reading_grade_max`."""
+    """A section's Flesch–Kincaid grade is above the template's `reading_grade_max`.
+
+    Only prose is graded: paragraphs, never list items, table rows or disclaimers (a list of names or
+    links has no sentences to grade). A section is the template's section with its sub-sections; one
+    with fewer than `min_words` words of prose is not graded. The hint quotes the hardest real
+    sentence: one of at least `quote_min_words` words when the section has one.
+    """
 
     code: ClassVar[str] = "RD01"
     name: ClassVar[str] = "reading-grade"
     severity: ClassVar[Severity] = Severity.WARNING
-    description: ClassVar[str] = "A section reads above the target grade (Flesch–Kincaid, per section)."
+    description: ClassVar[str] = (
+        "A section's prose (lists and tables aside) reads above the target grade (Flesch–Kincaid)."
+    )
 
     def check(self, article: Article, template: Template) -> Iterable[Finding]:
         """One finding per section whose grade (disclaimers left out) is above the target."""
+        from validators.rules.structure import section_layout
+
         terms = load_prose_terms().reading_grade
         disclaimers = [normalize_text(d.text) for d in template.disclaimers]
+        tops = {id(top.section) for top in section_layout(article, template).sections}
+        owner: dict[int, Section] = {}
+        current: Section | None = None
+        for section in article.sections:
+            if id(section) in tops:
+                current = section
+            elif current is not None and section.level > current.level:
+                owner[id(section)] = current  # a sub-section is graded with its section
         by_section: dict[int, list[tuple[Block, Sentence]]] = {}
         sections: dict[int, Section] = {}
         for item in prose_blocks(article):
-            if any(d in normalize_text(item.view) for d in disclaimers):
+            if _NOT_PROSE.match(item.block.text) or any(d in normalize_text(item.view) for d in disclaimers):
                 continue
-            key = id(item.section)
-            sections[key] = item.section
+            section = owner.get(id(item.section), item.section)
+            key = id(section)
+            sections[key] = section
             by_section.setdefault(key, []).extend((item.block, s) for s in split_sentences(item.view))
         for key, sentences in by_section.items():
             word_count = sum(s.words for _, s in sentences)
@@ -251,7 +271,8 @@ class ReadingGrade(Rule):
             if grade <= template.reading_grade_max:
                 continue
             section = sections[key]
-            block, hardest = max(sentences, key=lambda pair: (pair[1].grade, pair[1].words))
+            quotable = [pair for pair in sentences if pair[1].words >= terms.quote_min_words] or sentences
+            block, hardest = max(quotable, key=lambda pair: (pair[1].grade, pair[1].words))
             line, _ = _position(article, block, hardest.start)
             name = f"'{section.heading}'" if section.heading is not None else "the text before any heading"
             line_of_section = section.line if section.heading is not None else sentences[0][0].line
@@ -264,6 +285,10 @@ class ReadingGrade(Rule):
                     f"grade {hardest.grade:.1f}): '{_quote(hardest.text)}'"
                 ),
             )
+
+
+_NOT_PROSE = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:[-+*]|\d{1,9}[.)]|\|)(?=[ \t]|$)")
+"""A list item or a table row: not graded."""
 
 
 # --- TY: typographic slips -----------------------------------------------------------------------
@@ -322,11 +347,16 @@ class MissingFullStop(Rule):
         starters = _folded(terms.sentence_starters)
         followers = _folded(terms.name_followers)
         names = _folded(terms.names)
+        from validators.rules.prose_slips import run_in_headings
+
         items = list(prose_blocks(article))
         lower_words = {w.casefold() for item in items for w in self._LOWER_WORD.findall(item.view)}
         for item in items:
+            run_in_ends = {end for _, end, _ in run_in_headings(item.view)}
             for match in self._PATTERN.finditer(item.view):
                 last, first = match.group(1), match.group(2)
+                if match.end(1) in run_in_ends:
+                    continue  # a heading run into its sentence (TY10), not a lost full stop
                 folded = first.casefold()
                 if last.casefold() in non_final or folded in names:
                     continue

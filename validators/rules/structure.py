@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from validators.findings import Finding, Severity
+from validators.headings import classify_heading
 from validators.models import Article, Block, Section
 from validators.rules.base import Rule
 from validators.rules.disclaimer import disclaimer_blocks, end_of_article_line, locate_disclaimers
@@ -42,6 +43,24 @@ class Layout:
         """The first section with this key."""
         return next((s for s in self.sections if s.key == key), None)
 
+    def misnamed(self, subject: str | None) -> dict[str, TopSection]:
+        """Absent required sections (keys) -> the unknown section that holds their text under another
+        heading ("## How is it diagnosed?" for "Diagnosis", "## Sign and symptoms" for "Signs & symptoms")."""
+        present = {s.key for s in self.sections}
+        found: dict[str, TopSection] = {}
+        for top in self.sections:
+            if top.key in self.names or any(top is t for t in found.values()):
+                continue
+            heading = top.section.heading or ""
+            named = classify_heading(heading, list(self.names.values()), subject=subject)
+            key = normalize_key(named.section) if named is not None else None
+            if key is None:
+                close = difflib.get_close_matches(top.key, self.required, n=1, cutoff=0.75)
+                key = close[0] if close else None
+            if key in self.required and key not in present and key not in found:
+                found[key] = top
+        return found
+
 
 def section_layout(article: Article, template: Template) -> Layout:
     """Group the article's sections at its section level and key them for the template."""
@@ -56,6 +75,10 @@ def section_layout(article: Article, template: Template) -> Layout:
         else:
             tops[-1].blocks.extend(section.blocks)
     return Layout(level, tops, names, [normalize_key(n) for n in template.required_sections])
+
+
+def _title(article: Article) -> str | None:
+    return article.front_matter.title if article.front_matter is not None else None
 
 
 def _heading_mark(level: int) -> str:
@@ -90,10 +113,22 @@ class MissingSection(Rule):
         """Report each absent required section at the heading it should precede."""
         layout = section_layout(article, template)
         present = {s.key for s in layout.sections}
+        misnamed = layout.misnamed(_title(article))
+        mark = _heading_mark(layout.level)
         for index, key in enumerate(layout.required):
             if key in present:
                 continue
             name = layout.names[key]
+            holder = misnamed.get(key)
+            if holder is not None:
+                heading = holder.section.heading or ""
+                yield self.finding(
+                    article,
+                    f"required section '{name}' is missing: its text seems to be under '{heading}'",
+                    line=holder.section.line,
+                    hint=f"rename '{mark} {heading}' to '{mark} {name}'",
+                )
+                continue
             line, where = self._insertion_point(article, template, layout, index)
             yield self.finding(
                 article,
@@ -220,11 +255,12 @@ class UnknownSection(Rule):
     def check(self, article: Article, template: Template) -> Iterator[Finding]:
         """Report headings at the section level that name no template section."""
         layout = section_layout(article, template)
-        title = article.front_matter.title if article.front_matter is not None else None
+        title = _title(article)
         disclaimers = disclaimer_blocks(article, template)
+        misnamed = list(layout.misnamed(title).values())
         for top in layout.sections:
-            if top.key in layout.names:
-                continue
+            if top.key in layout.names or any(top is m for m in misnamed):
+                continue  # a misnamed required section is reported once, by ST01
             prose = [b for b in top.blocks if b.kind == "paragraph" and b.content.strip()]
             if prose and all(b.offset in disclaimers for b in prose):
                 continue  # e.g. '## Disclaimer' over the disclaimer itself
@@ -240,6 +276,12 @@ class UnknownSection(Rule):
     def _hint(heading: str, layout: Layout, title: str | None) -> str:
         if title is not None and normalize_key(heading) == normalize_key(title):
             return "the title comes from the front matter 'title': remove this heading"
+        named = classify_heading(heading, list(layout.names.values()), subject=title)
+        if named is not None:
+            mark = _heading_mark(layout.level)
+            if normalize_key(named.section) in {s.key for s in layout.sections}:
+                return f"its text seems to belong to '{named.section}': merge it there as a sub-heading"
+            return f"rename it to '{mark} {named.section}'"
         close = difflib.get_close_matches(normalize_key(heading), list(layout.names), n=1, cutoff=0.7)
         if close:
             return f"did you mean '{layout.names[close[0]]}'?"
