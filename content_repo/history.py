@@ -132,6 +132,7 @@ def draft_history(core: RepoCore, slug: str, head: str | None = None) -> DraftHi
                 ledger_before=core.blob_text(parent, ledger),
                 ledger_after=core.blob_text(sha, ledger),
                 changed_paths=changed.get(sha, []),
+                other_paths=[p for p in changed.get(sha, []) if p not in (article, ledger)],
             )
         )
     return DraftHistory(

@@ -123,6 +123,9 @@ class DraftCommit(BaseModel):
     ledger_before: str | None
     ledger_after: str | None
     changed_paths: list[str] = Field(default_factory=list)
+    other_paths: list[str] = Field(
+        default_factory=list, description="Changed paths other than the draft's article and ledger."
+    )
 
     @property
     def changes_article(self) -> bool:

@@ -202,6 +202,7 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     from rich.markup import escape
 
     from content_repo import ContentRepo, Identity, SigningKey
+    from content_repo.layout import ROSTER_PATH
     from flows.publish import publish_approved
     from flows.review_actions import record_decisions
     from flows.submit import submit_draft
@@ -229,7 +230,7 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
         repo.add_remote("origin", str(remote))
         editor = Identity(name=EDITOR_NAME, email=EDITOR_EMAIL)
         repo.write_path(
-            "roster.yaml",
+            ROSTER_PATH,
             roster_text(now, keys),
             editor,
             message="Add the demo roster",

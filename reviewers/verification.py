@@ -26,15 +26,13 @@ from pydantic import BaseModel, ConfigDict
 
 from reviewers.desk import Hold, decide
 from reviewers.ledger import DecisionInput, ReviewLedger, ledger_path
-from reviewers.policy import Policy, PolicyError, load_policy
-from reviewers.roster import Person, Role, Roster, Service, load_roster
+from reviewers.policy import POLICY_PATH, Policy, PolicyError, load_policy
+from reviewers.roster import ROSTER_PATH, Person, Role, Roster, Service, load_roster
 from validators.errors import EditorialError
 from validators.frontmatter import text_content_hash
 
 ON_BEHALF_OF = "On-Behalf-Of"
 DECISION_CLOCK_SKEW = timedelta(hours=1)
-ROSTER_FILE = "roster.yaml"
-POLICY_FILE = "policy.yaml"
 
 
 # --- the facts this module reads (content_repo's value objects have these shapes) ---------------------
@@ -104,7 +102,7 @@ class DraftCommitFacts(Protocol):
     def ledger_after(self) -> str | None: ...
 
     @property
-    def changed_paths(self) -> list[str]: ...
+    def other_paths(self) -> list[str]: ...
 
 
 class DraftFacts(Protocol):
@@ -216,8 +214,8 @@ def verify_governance(
     for version in versions:
         sha = version.commit.sha
         try:
-            roster = load_roster(version.roster_text or "people: []\n", ROSTER_FILE)
-            policy = load_policy(version.policy_text, POLICY_FILE)
+            roster = load_roster(version.roster_text or "people: []\n", ROSTER_PATH)
+            policy = load_policy(version.policy_text, POLICY_PATH)
         except EditorialError as exc:
             refused.append(Refusal(commit=sha, rule="unreadable-roster", message=str(exc)))
             continue
@@ -323,10 +321,9 @@ def replay_draft(
     signers: list[tuple[str, str]] = []
     if not facts.commits:
         holds.append(Hold(rule="empty-draft", message="the draft has no commits of its own"))
-    allowed_paths = {f"articles/{slug}.md", ledger_path(slug)}
     for item in facts.commits:
         sha = item.commit.sha
-        foreign = sorted(set(item.changed_paths) - allowed_paths)
+        foreign = sorted(item.other_paths)
         if foreign:
             holds.append(
                 Hold(
