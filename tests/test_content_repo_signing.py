@@ -174,6 +174,7 @@ def test_a_draft_is_read_as_its_own_line_of_commits(repo: ContentRepo, keys: Key
     assert [c.commit.sha for c in history.commits] == [first.sha, second.sha]
     assert [c.signature.status for c in history.commits] == ["good", "unsigned"]
     assert history.commits[0].changed_paths == ["articles/gout.md", "reviews/gout.yaml"]
+    assert history.commits[0].other_paths == []
     assert history.commits[0].article_before is None and history.commits[0].changes_article
     assert (history.commits[1].ledger_before, history.commits[1].ledger_after) == ("a: 1\n", "a: 2\n")
     # A merge smuggled onto the draft breaks the line: reported, for the verifier to refuse.
