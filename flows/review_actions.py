@@ -146,8 +146,12 @@ def record_comment(
     *,
     now: datetime | None = None,
     via: str | None = None,
+    signer: SigningKey | None = None,
 ) -> str:
-    """Record a comment on one sentence of a draft as a commit by its author; returns the commit."""
+    """Record a comment on one sentence of a draft as a commit by its author; returns the commit.
+
+    `signer` signs it (the author's key, or with `via` the desk service's: `On-Behalf-Of:` names them).
+    """
     from content_repo.errors import RefRaceError
 
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -174,9 +178,16 @@ def record_comment(
             message = (
                 f"Comment on {slug}\n\n> {sentence.strip()}\n\n{text.strip()}\n\nReviewer-Id: {author_id}\n"
             )
+            if via:
+                message += f"On-Behalf-Of: {author_id}\n"
             try:
                 commit = repo.record_review(
-                    slug, after.to_yaml(), identity_of(person), message=message, expected_head=draft.head
+                    slug,
+                    after.to_yaml(),
+                    identity_of(person),
+                    message=message,
+                    expected_head=draft.head,
+                    signer=signer,
                 )
             except RefRaceError:
                 if attempt == MAX_ATTEMPTS:

@@ -485,3 +485,26 @@ def test_status_shows_the_signing_holds_the_publish_run_would_apply(content: Pat
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{SLUG}: approved (")
     assert lines[1].startswith("  - unsigned: commit ") and lines[1].endswith(": the commit is not signed")
+
+
+def test_signed_comments_keep_the_draft_verifiable_and_an_unsigned_one_does_not(
+    content: Path, keys: Keys
+) -> None:
+    from flows.review_actions import record_comment
+
+    ledger, _, _ = draft_ledger(content)
+    sentence = ledger.claims[0].sentence
+    record_comment(
+        content,
+        SLUG,
+        "pat-pharmacist",
+        sentence,
+        "Name the antihistamine.",
+        signer=keys.signer("pat-pharmacist"),
+    )
+    record_comment(
+        content, SLUG, "phil-physician", sentence, "Agreed.", via="web-desk", signer=keys.signer("web-desk")
+    )
+    assert provenance(content) == []
+    record_comment(content, SLUG, "phil-physician", sentence, "Unsigned remark.")
+    assert [h.split(":")[0] for h in provenance(content)] == ["unsigned"]
