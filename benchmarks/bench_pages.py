@@ -9,12 +9,13 @@ content belongs to, or null when none or several would be right):
   the draft's body; a line found nowhere is lost, unless the import's notes say it was dropped as
   site chrome: those are counted apart (both are listed with `--verbose`, to judge by eye);
 - **findings**: `editorial check` (without the term flagger) on the imported draft, per rule code,
-  in total and per article; and the import's own notes per code.
+  in total and per article; and the import's own notes per code. Each page is imported as a user
+  would, with `--source` its URL (`--no-source` leaves `sources` empty, as a page without one).
 
 Run: `.venv/bin/python benchmarks/bench_pages.py [--pages DIR] [--verbose] [--json OUT]
-[--baseline PREVIOUS.json]`. With `--baseline` (a previous `--json` output) every figure is printed
-next to its baseline. The pipeline is also judged on pages outside this folder: improve it by general
-means (patterns as data), never by fitting these pages' strings.
+[--baseline PREVIOUS.json] [--no-source]`. With `--baseline` (a previous `--json` output) every
+figure is printed next to its baseline. The pipeline is also judged on pages outside this folder:
+improve it by general means (patterns as data), never by fitting these pages' strings.
 """
 
 from __future__ import annotations
@@ -94,12 +95,13 @@ def draft_sections(article_text: str) -> list[tuple[str, str]]:
     return [(heading, " " + norm(" ".join(text)) + " ") for heading, text in sections]
 
 
-def measure(page_path: Path, entry: dict[str, Any], verbose: bool) -> PageResult:
+def measure(page_path: Path, entry: dict[str, Any], verbose: bool, *, source: bool = True) -> PageResult:
     """Import one page, check the draft, and compare it with the page's headings."""
     templates = load_templates()
     template = templates["condition"]
     text = page_path.read_text(encoding="utf-8")
-    draft = import_page(text, page_path, template, author="bench-writer")
+    sources = [entry["url"]] if source and entry.get("url") else []
+    draft = import_page(text, page_path, template, author="bench-writer", sources=sources)
     result = PageResult(entry["page"])
     result.notes.update(n.code for n in draft.notes)
     article = parse_article(draft.text, f"{draft.slug}.md")
@@ -132,7 +134,7 @@ def measure(page_path: Path, entry: dict[str, Any], verbose: bool) -> PageResult
         if expected is None:
             continue
         result.sections_scored += 1
-        keys = [f" {norm(line)} " for line in lines if norm(line)]
+        keys = [f" {norm(line)} " for line in lines if norm(line) and line not in result.lines_dropped]
         placed = [h for h, t in sections if any(k in t for k in keys)]
         if keys and all(any(k in t for h, t in sections if h == expected) for k in keys):
             result.sections_right += 1
@@ -180,15 +182,15 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="List wrong sections, lost lines, findings.")
     parser.add_argument("--json", type=Path, help="Also write the summary as JSON here.")
     parser.add_argument("--baseline", type=Path, help="A previous --json output to compare with.")
+    parser.add_argument("--no-source", action="store_true", help="Import without --source URL.")
     args = parser.parse_args()
     sources = sorted(args.pages.glob("SOURCES*.json"))
     if not sources:
         print(f"{args.pages}: no SOURCES*.json here (the development pages live in ../shared/eval/pages_dev)")
         return 2
     entries = [entry for path in sources for entry in json.loads(path.read_text(encoding="utf-8"))]
-    results = [
-        measure(args.pages / e["page"], e, args.verbose) for e in sorted(entries, key=lambda e: e["page"])
-    ]
+    ordered = sorted(entries, key=lambda e: e["page"])
+    results = [measure(args.pages / e["page"], e, args.verbose, source=not args.no_source) for e in ordered]
     figures = summary(results)
     base = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline else None
 

@@ -5,7 +5,6 @@ GitPython (through `content_repo`) is imported inside the functions, so importin
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +15,7 @@ from reviewers.ledger import ReviewLedger, ledger_path
 from reviewers.policy import POLICY_PATH, Policy, load_policy
 from reviewers.roster import ROSTER_PATH, Person, Roster, load_roster
 from validators.errors import EditorialError
-from validators.frontmatter import strip_publishing_keys
+from validators.frontmatter import text_content_hash
 from validators.models import Article
 from validators.parser import parse_article
 
@@ -61,7 +60,7 @@ class DraftUnderReview:
     @property
     def content_hash(self) -> str:
         """The content hash of the draft's text (equal to `article.content_hash`, without parsing)."""
-        return "sha256:" + hashlib.sha256(strip_publishing_keys(self.text).encode("utf-8")).hexdigest()
+        return text_content_hash(self.text)
 
     @property
     def ledger_is_current(self) -> bool:

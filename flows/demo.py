@@ -30,14 +30,15 @@ from reviewers.ledger import DecisionInput, Verdict
 from validators.errors import EditorialError
 
 DEMO_MARKER = ".editorial-demo"
-SEED_NAME = "000_99ab3368ff8432a6.txt"
+# The real condition page the demo imports (a copy of ../shared/seeds/000_99ab3368ff8432a6.txt, shipped
+# in the package so a user's clone has it).
 PACKAGED_SEED = Path(__file__).parent / "data" / "seed_page.txt"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 WRITER = "demo-writer"
 PHYSICIAN = "demo-physician"
 PHARMACIST = "demo-pharmacist"
 EDITOR = "demo-editor"
+DESK_SERVICE = "web-desk"  # the web desk's service signer (EDITORIAL_DESK_KEY=<demo>/keys/web-desk)
 EDITOR_NAME, EDITOR_EMAIL = "Demo Editor", "editor@demo.example.org"
 DEMO_SOURCE = "MedlinePlus Genetics: Mastocytosis (https://medlineplus.gov/genetics/condition/mastocytosis/)"
 
@@ -67,9 +68,8 @@ class DemoResult:
 
 
 def seed_page() -> Path:
-    """The seed page: `../shared/seeds/` beside the source tree, else the copy shipped in the package."""
-    shared = REPO_ROOT.parent / "shared" / "seeds" / SEED_NAME
-    return shared if shared.is_file() else PACKAGED_SEED
+    """The seed page shipped in the package."""
+    return PACKAGED_SEED
 
 
 def prepare_directory(directory: Path) -> None:
@@ -97,7 +97,7 @@ def make_keys(directory: Path) -> dict[str, Path]:
 
     directory.mkdir(parents=True, exist_ok=True)
     keys: dict[str, Path] = {}
-    for person in (EDITOR, WRITER, PHYSICIAN, PHARMACIST):
+    for person in (EDITOR, WRITER, PHYSICIAN, PHARMACIST, DESK_SERVICE):
         path = directory / person
         try:
             subprocess.run(
@@ -114,7 +114,7 @@ def make_keys(directory: Path) -> dict[str, Path]:
 
 
 def roster_text(today: datetime, keys: dict[str, Path]) -> str:
-    """The demo roster: an editor, a writer, a physician and a pharmacist, each with their signing key.
+    """The demo roster: editor, writer, physician, pharmacist and the web desk service, each with a key.
 
     Credentials and keys are valid from today for a year.
     """
@@ -138,7 +138,11 @@ def roster_text(today: datetime, keys: dict[str, Path]) -> str:
         f"    roles: [physician]\n    verified_until: {until}\n"
         + key_of(PHYSICIAN)
         + f"  - id: {PHARMACIST}\n    name: Demo Pharmacist\n    email: pharmacist@demo.example.org\n"
-        f"    roles: [pharmacist]\n    verified_until: {until}\n" + key_of(PHARMACIST)
+        f"    roles: [pharmacist]\n    verified_until: {until}\n"
+        + key_of(PHARMACIST)
+        + "services:  # signs decisions made on the web desk, on behalf of the logged-in clinician\n"
+        f"  - id: {DESK_SERVICE}\n    name: Demo web desk\n    email: desk@demo.example.org\n"
+        + key_of(DESK_SERVICE)
     )
 
 

@@ -256,14 +256,13 @@ def publication_record(repo: ContentRepo, candidate: Candidate, now: datetime) -
     from flows.context import identity_of
     from reviewers.desk import reviewers_of
     from reviewers.ledger import ClaimStatus
-    from validators.frontmatter import text_content_hash
 
     assert candidate.ledger is not None
     _, roster, _ = verified_rules(repo)
     people = reviewers_of(candidate.ledger, roster)
     return PublicationRecord(
         reviewers=[identity_of(p) for p in people],
-        content_hash=text_content_hash(candidate.text),
+        content_hash=candidate.ledger.content_hash,  # the gate checked the text has exactly this hash
         approved_flags=candidate.ledger.count(ClaimStatus.APPROVED),
         reviewed_on=now.date(),
     )

@@ -10,6 +10,8 @@ recorded meanwhile is lost and a decision on text that changed is refused (PO08)
 
 from __future__ import annotations
 
+import random
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +28,12 @@ from validators.errors import EditorialError
 if TYPE_CHECKING:
     from content_repo import SigningKey
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 25
+
+
+def back_off(attempt: int) -> None:
+    """A random pause of up to 5, 10, 20 ... 200 ms after a lost race (jitter spreads racing writers)."""
+    time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
 
 
 class ReviewRefusedError(EditorialError):
@@ -122,6 +129,7 @@ def record_decisions(
             except RefRaceError:
                 if attempt == MAX_ATTEMPTS:
                     raise
+                back_off(attempt)
                 continue  # the draft moved: read it again and apply the rules to the new head
         outcome = ReviewOutcome(
             slug=slug,
@@ -192,6 +200,7 @@ def record_comment(
             except RefRaceError:
                 if attempt == MAX_ATTEMPTS:
                     raise
+                back_off(attempt)
                 continue
         emit("editorial.claim.commented", slug, actor=author_id, payload={"commit": commit.sha})
         return commit.sha

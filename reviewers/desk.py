@@ -26,13 +26,18 @@ from reviewers.ledger import (
     Decision,
     DecisionInput,
     DraftStatus,
+    ProseSentence,
     ReviewLedger,
     ShownFlag,
     Verdict,
     build_claims,
     category_approvers,
+    changed_claim,
     claim_key,
     claim_status,
+    is_changed_claim,
+    prose_sentences,
+    section_of,
     summarize_findings,
     with_status,
 )
@@ -55,6 +60,7 @@ class Submission(BaseModel):
     flags: list[Flag]
     claims: list[Claim]
     shown: list[ShownFlag]
+    sentences: list[ProseSentence]
     content_hash: str
 
     @property
@@ -77,6 +83,7 @@ def make_submission(article: Article, findings: Sequence[Finding], flags: Sequen
         flags=list(flags),
         claims=claims,
         shown=shown,
+        sentences=prose_sentences(article),
         content_hash=article.content_hash,
     )
 
@@ -133,12 +140,14 @@ def open_ledger(
     """The ledger of a new version: each claim whose sentence is unchanged keeps its decisions.
 
     Decisions keep the categories they were made on, so a claim that gained a category (a new flag in
-    an unchanged sentence) waits for that category. Comments on unchanged sentences carry over too.
+    an unchanged sentence) waits for that category. Once a clinician has decided anything on the
+    draft, every sentence changed since is a claim too, with or without flags (`changed_text`), so
+    nothing changes after review unseen. Comments on unchanged sentences carry over too.
     """
     earlier = {c.key: c for c in previous.claims} if previous is not None else {}
     claims: list[Claim] = []
     carried: list[str] = []
-    for claim in submission.claims:
+    for claim in [*submission.claims, *changed_claims(submission, previous)]:
         before = earlier.get(claim.key)
         if before is not None and before.decisions:
             claim = claim.model_copy(update={"decisions": list(before.decisions)})
@@ -158,11 +167,37 @@ def open_ledger(
         opened_at=now,
         previous_hash=previous.content_hash if previous is not None else None,
         findings=summarize_findings(submission.findings),
-        claims=claims,
+        claims=sorted(claims, key=lambda c: min(f.start for f in c.flags)),
         shown=submission.shown,
         comments=comments,
         carried_over=carried,
+        sentences=list(dict.fromkeys(s.key for s in submission.sentences)),
     )
+
+
+def changed_claims(submission: Submission, previous: ReviewLedger | None) -> list[Claim]:
+    """Claims on the sentences changed since a reviewed version (none before any decision was made).
+
+    A sentence is changed when the previous version did not have it; a changed-text claim of the
+    previous version stays a claim while its sentence stays (its decisions carry over by key).
+    Sentences that overlap a flagged claim are covered by that claim.
+    """
+    if previous is None or not any(c.decisions for c in previous.claims):
+        return []
+    before = set(previous.sentences)
+    still_open = {c.key for c in previous.claims if is_changed_claim(c)}
+    spans = [(f.start, f.end) for c in submission.claims for f in c.flags]
+    taken = {c.key for c in submission.claims}
+    found: dict[str, Claim] = {}
+    for sentence in submission.sentences:
+        if sentence.key in taken or sentence.key in found:
+            continue
+        if sentence.key in before and sentence.key not in still_open:
+            continue
+        if any(start < sentence.end and sentence.start < end for start, end in spans):
+            continue
+        found[sentence.key] = changed_claim(sentence, section_of(submission.article, sentence.line))
+    return list(found.values())
 
 
 def carry_source(draft: ReviewLedger | None, published: ReviewLedger | None) -> ReviewLedger | None:

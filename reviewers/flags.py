@@ -24,6 +24,7 @@ class FlagCategory(StrEnum):
     DOSAGE = "dosage"
     DIRECTIVE = "directive"
     NUMERIC_CLAIM = "numeric_claim"
+    CHANGED_TEXT = "changed_text"  # a sentence changed since a clinician's review (the desk, not the flagger)
 
 
 class Flag(BaseModel):

@@ -215,6 +215,9 @@ class ReviewLedger(StrictModel):
     carried_over: list[str] = Field(
         default_factory=list, description="Claim keys whose decisions carried over."
     )
+    sentences: list[str] = Field(
+        default_factory=list, description="The key of every sentence of the version (what changed next time)."
+    )
 
     def to_yaml(self) -> str:
         """The ledger file's text."""
@@ -320,6 +323,68 @@ def section_of(article: Article, line: int) -> str | None:
             break
         heading = section.heading
     return heading
+
+
+class ProseSentence(StrictModel):
+    """A sentence of the article's prose with where it sits (for claims on changed text)."""
+
+    key: str
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    line: int = Field(ge=1)
+    column: int = Field(ge=1)
+
+
+def prose_sentences(article: Article) -> list[ProseSentence]:
+    """Every sentence of the article's body text (paragraphs, list items, tables), in order."""
+    from validators.readability import split_sentences
+
+    found: list[ProseSentence] = []
+    for block in article.blocks:
+        if block.kind != "paragraph":
+            continue
+        for sentence in split_sentences(block.text):
+            start = block.offset + sentence.start
+            line, column = article.position(start)
+            found.append(
+                ProseSentence(
+                    key=claim_key(sentence.text),
+                    text=sentence.text,
+                    start=start,
+                    end=block.offset + sentence.end,
+                    line=line,
+                    column=column,
+                )
+            )
+    return found
+
+
+def changed_claim(sentence: ProseSentence, section: str | None) -> Claim:
+    """A claim on a sentence changed since a clinician's review: the whole sentence is what to check."""
+    return Claim(
+        key=sentence.key,
+        sentence=sentence.text,
+        line=sentence.line,
+        section=section,
+        flags=[
+            ClaimFlag(
+                term=sentence.text,
+                normalized=normalize_text(sentence.text),
+                category=FlagCategory.CHANGED_TEXT,
+                start=sentence.start,
+                end=sentence.end,
+                line=sentence.line,
+                column=sentence.column,
+                needs_approval=True,
+            )
+        ],
+    )
+
+
+def is_changed_claim(claim: Claim) -> bool:
+    """True for a claim made only because its sentence changed after review."""
+    return [f.category for f in claim.flags] == [FlagCategory.CHANGED_TEXT]
 
 
 def build_claims(article: Article, flags: Sequence[Flag]) -> tuple[list[Claim], list[ShownFlag]]:

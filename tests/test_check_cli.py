@@ -308,7 +308,7 @@ def test_medical_terms_are_listed_as_tm01_info(flagger_cache: Path, monkeypatch:
     assert err == ""
     terms = re.findall(r"^fixtures/check/[a-z-]+\.md:\d+:\d+: TM01 info .+$", out, re.M)
     assert (
-        "fixtures/check/clean-condition.md:31:39: TM01 info directive 'Do not share' needs clinician approval"
+        "fixtures/check/clean-condition.md:31:39: TM01 info directive 'Do not share towels' needs clinician approval"
         in terms
     )
     assert all(line.endswith(("needs clinician approval", "(informational)")) for line in terms)

@@ -35,7 +35,9 @@ def test_demo_runs_end_to_end(tmp_path: Path, prefect_harness: None) -> None:
     assert (target / ".editorial-demo").is_file()
     # Signed with keys made in the demo directory; the log shows them; the audit holds.
     assert sorted(p.name for p in (target / "keys").iterdir()) == [
-        f"demo-{who}{ext}" for who in ("editor", "pharmacist", "physician", "writer") for ext in ("", ".pub")
+        f"{who}{ext}"
+        for who in ("demo-editor", "demo-pharmacist", "demo-physician", "demo-writer", "web-desk")
+        for ext in ("", ".pub")
     ]
     assert 'Good "git" signature for demo-physician with key SHA256:' in out
     assert 'Good "git" signature for demo-writer with key SHA256:' in out

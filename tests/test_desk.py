@@ -439,3 +439,25 @@ def test_reopen_for_review_keeps_nothing_and_expiry_distrusts_the_future() -> No
     assert review_expiry(date(2025, 11, 30), 12, today).due
     assert not review_expiry(date(2025, 12, 1), 12, today).due
     assert review_expiry(date(2025, 12, 1), 12, today).due_on == date(2026, 12, 1)
+
+
+def test_after_review_every_changed_sentence_is_a_claim_with_or_without_flags() -> None:
+    article = make_article()
+    added = make_article(replace=(DOSE, DOSE + " Drink 80 glasses of water."))
+    # before any decision: the writer may change freely, nothing extra to review
+    fresh = open_for(article)
+    assert [c.sentence for c in open_for(added, previous=fresh).claims] == [WHAT, DOSE, STOP]
+    # after a clinician's decision: the new, unflagged sentence is a claim of its own
+    approved = approve(fresh, "doc-physician", WHAT, DOSE, STOP)
+    again = open_for(added, previous=approved)
+    changed = again.claim(claim_key("Drink 80 glasses of water."))
+    assert changed is not None and changed.status is ClaimStatus.PENDING
+    assert changed.requirement == [FlagCategory.CHANGED_TEXT]
+    holds = publish_gate(again, submission_of(added), roster(), POLICY, NOW)
+    assert [h.rule for h in holds] == ["pending"]
+    # it stays a claim on the next resubmission, keeping the decision made on it
+    decided = approve(again, "doc-physician", "Drink 80 glasses of water.")
+    third = open_for(added, previous=decided)
+    kept = third.claim(changed.key)
+    assert kept is not None and kept.status is ClaimStatus.APPROVED
+    assert publish_gate(third, submission_of(added), roster(), POLICY, NOW) == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -386,3 +388,431 @@ def test_atomic_write_leaves_nothing_half_written(tmp_path: Path) -> None:
     write_atomically(fresh, "new\n", overwrite=False)
     assert fresh.read_text(encoding="utf-8") == "new\n"
     assert oct(os.stat(fresh).st_mode & 0o777) == "0o644"
+
+
+# --- real sites' headings, sub-headings, chrome, HTML ---------------------------------------------
+
+CONDITION_SECTIONS = [
+    "What is it?",
+    "Additional names",
+    "Causes",
+    "Risk factors",
+    "Signs & symptoms",
+    "Complications",
+    "Diagnosis",
+    "Treatment",
+    "Prevention",
+    "Outlook",
+    "Living with it",
+    "When to see a doctor",
+]
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [
+        ("How is acromegaly diagnosed?", "Diagnosis"),
+        ("What causes acromegaly?", "Causes"),
+        ("What Are the Signs and Symptoms of Pleurisy?", "Signs & symptoms"),
+        ("Who is at risk?", "Risk factors"),
+        ("Symptoms of asthma", "Signs & symptoms"),
+        ("Overview", "What is it?"),
+        ("Summary", "What is it?"),
+        ("Description", "What is it?"),
+        ("Diagnosis & Management", "Treatment"),
+        ("Seeing your GP", "When to see a doctor"),
+        ("How are the symptoms of gout treated?", "Treatment"),
+        ("Causes and risk factors", "Causes"),
+        ("Is there any treatment?", "Treatment"),
+        ("What is the prognosis?", "Outlook"),
+        ("Can gout be prevented?", "Prevention"),
+        ("Is Wolfram syndrome inherited?", "Causes"),
+        ("What is Whipple's disease?", "What is it?"),
+        ("Living with diabetes", "Living with it"),
+        ("How common is gout?", None),
+        ("What genes are related to Frasier syndrome?", "Causes"),
+        ("How do people inherit Frasier syndrome?", "Causes"),
+        ("Where can I find information about diagnosis or management of gout?", "Treatment"),
+        ("Is genetic testing available for gout?", "Diagnosis"),
+        ("What is the long-term outlook for people with gout?", "Outlook"),
+        ("What is chelation therapy?", "Treatment"),
+        ("Check if it's gout", "Signs & symptoms"),
+        ("How gout is diagnosed", "Diagnosis"),
+        ("What is the liver?", None),
+        ("What research is being done?", None),
+        ("Points to Remember", None),
+    ],
+)
+def test_headings_real_sites_use_name_house_sections(heading: str, section: str | None) -> None:
+    from validators.headings import classify_heading
+
+    found = classify_heading(heading, CONDITION_SECTIONS)
+    assert (found.section if found else None) == section
+
+
+def test_a_sentence_heading_needs_the_stricter_sentence_patterns() -> None:
+    from validators.headings import classify_heading
+
+    def named(text: str) -> str | None:
+        found = classify_heading(text, CONDITION_SECTIONS, sentence=True)
+        return found.section if found else None
+
+    assert named("Being female can increase the risk of developing gallbladder cancer.") == "Risk factors"
+    assert named("Tests that examine the skin are used to detect (find) and diagnose it.") == "Diagnosis"
+    assert named("Gallbladder cancer is difficult to detect (find) and diagnose early.") is None
+
+
+QUESTION_PAGE = """\
+Acromegaly
+
+What is acromegaly?
+
+Acromegaly is a hormonal disorder. It happens when the pituitary gland makes too much growth hormone.
+
+Outlook
+
+Most people do well with treatment.
+
+How is acromegaly diagnosed?
+
+A blood test measures growth hormone.
+
+Blood Tests
+
+The doctor checks IGF-1 levels.
+
+What causes acromegaly?
+
+A benign tumor of the pituitary gland causes most cases.
+
+Other symptoms include
+
+- headaches
+- joint pain
+
+How is acromegaly treated?
+
+Surgery removes the tumor.
+"""
+
+
+def test_question_headings_become_house_sections_and_other_headings_sub_headings(template: Template) -> None:
+    draft = import_page(
+        QUESTION_PAGE, "acromegaly.txt", template, author="w", sources=["https://example.org/a"]
+    )
+    assert draft.text == (
+        "---\ntitle: Acromegaly\nslug: acromegaly\ntype: condition\nauthor: w\n"
+        "sources:\n- https://example.org/a\n---\n\n"
+        "## What is it?\n\nAcromegaly is a hormonal disorder. It happens when the pituitary gland makes too "
+        "much growth hormone.\n\n### Outlook\n\nMost people do well with treatment.\n\n"
+        "## Causes\n\nA benign tumor of the pituitary gland causes most cases.\n\n"
+        "Other symptoms include\n\n- headaches\n- joint pain\n\n"
+        "## Diagnosis\n\nA blood test measures growth hormone.\n\n"
+        "### Blood Tests\n\nThe doctor checks IGF-1 levels.\n\n"
+        "## Treatment\n\nSurgery removes the tumor.\n"
+    )
+    assert [(n.code, n.line) for n in draft.notes if n.code in ("IM05", "IM07", "IM08")] == [
+        ("IM07", 3),
+        ("IM08", 3),
+        ("IM05", 7),  # "Outlook" inside "What is acromegaly?" on a page headed by questions
+        ("IM07", 11),
+        ("IM07", 19),
+        ("IM07", 28),
+    ]
+    assert "'How is acromegaly diagnosed?' became '## Diagnosis'" in [n.message for n in draft.notes]
+    assert not any("sources" in n.message for n in draft.notes)
+
+
+KEY_POINTS_PAGE = """\
+Gallbladder Cancer
+
+General Information About Gallbladder Cancer
+
+Key Points
+
+- Gallbladder cancer is a disease in which malignant cells form in the gallbladder.
+- Being female can increase the risk of developing gallbladder cancer.
+- Tests that examine the gallbladder are used to detect (find) and diagnose gallbladder cancer.
+
+Gallbladder cancer is a disease in which malignant cells form in the gallbladder.
+
+The gallbladder is a small organ under the liver.
+
+Being female can increase the risk of developing gallbladder cancer.
+
+Anything that increases your chance of getting a disease is called a risk factor.
+
+Tests that examine the gallbladder are used to detect (find) and diagnose gallbladder cancer.
+
+An ultrasound exam makes pictures of the gallbladder.
+"""
+
+
+def test_key_points_repeated_as_headings_start_their_sections(template: Template) -> None:
+    draft = import_page(KEY_POINTS_PAGE, "gallbladder.txt", template, author="w")
+    headings = [line for line in draft.text.splitlines() if line.startswith("#")]
+    assert headings == [
+        "## What is it?",
+        "### Key Points",
+        "### Gallbladder cancer is a disease in which malignant cells form in the gallbladder.",
+        "## Risk factors",
+        "### Being female can increase the risk of developing gallbladder cancer.",
+        "## Diagnosis",
+        "### Tests that examine the gallbladder are used to detect (find) and diagnose gallbladder cancer.",
+    ]
+    assert "The gallbladder is a small organ under the liver." in draft.text
+
+
+CHROME_PAGE = """\
+Gout
+
+Español
+
+On this page
+
+- Symptoms
+- Treatment
+
+Symptoms
+
+Gout causes sudden joint pain.
+
+Figure 1: A swollen big toe
+
+Treatment
+
+Rest and medicines help.
+
+Page last reviewed: 12 March 2024
+
+Share this page
+
+This is not a substitute for professional medical advice. Please consult with your physician before \
+making any medical decision.
+
+Gout is common in older men. It is also seen in women after menopause. Doctors see it often.
+"""
+
+
+def test_chrome_is_dropped_and_listed_and_article_text_is_never_dropped(template: Template) -> None:
+    draft = import_page(CHROME_PAGE, "gout.txt", template, author="w")
+    for chrome in ("Español", "On this page", "- Symptoms\n- Treatment", "last reviewed", "Share this"):
+        assert chrome not in draft.text
+    assert [(n.code, n.line, n.severity.value) for n in draft.notes if n.code in ("IM02", "IM03")] == [
+        ("IM02", 3, "info"),
+        ("IM02", 5, "info"),
+        ("IM02", 7, "info"),
+        ("IM02", 20, "info"),
+        ("IM02", 22, "info"),
+        ("IM03", 26, "warning"),
+    ]
+    assert "Figure 1: A swollen big toe\n" in draft.text  # a caption is text, never a heading
+    assert draft.text.endswith(
+        "## Text the import could not place\n\n"
+        "Gout is common in older men. It is also seen in women after menopause. Doctors see it often.\n\n"
+        f"{DISCLAIMER}\n"
+    )
+
+
+HTML_PAGE = """\
+<!DOCTYPE html>
+<html><head><title>Behçet's disease - Health site</title><script>var x = "<p>no</p>";</script></head>
+<body>
+<header><nav><a href="/">Home</a> <a href="/es">Español</a></nav></header>
+<main>
+<h1>Behçet&#39;s disease</h1>
+<p>Behçet&#39;s disease is a rare condition that causes inflammation of blood vessels.</p>
+<div class="share-bar"><a>Share on Facebook</a></div>
+<h2>Symptoms of Behçet&#39;s disease</h2>
+<p>The main symptoms are:</p>
+<ul><li>mouth ulcers</li><li>genital ulcers</li></ul>
+<h3>Eye problems</h3>
+<p>Eyes can become <em>red</em> and painful.</p>
+<h2>Treatment</h2>
+<p>Medicines can control the symptoms.</p>
+<script>trackPage("treatment");</script>
+<table><tr><th>Medicine</th><th>Use</th></tr>
+<tr><td>Colchicine</td><td>mouth ulcers</td></tr></table>
+</main>
+<footer>© Health site 2024</footer>
+</body></html>
+"""
+
+
+def test_a_page_saved_as_html_is_read_without_its_chrome(template: Template) -> None:
+    draft = import_page(HTML_PAGE, "behcets.html", template, author="w")
+    assert draft.slug == "behcets-disease"
+    assert draft.text == (
+        "---\ntitle: Behçet's disease\nslug: behcets-disease\ntype: condition\nauthor: w\n"
+        "sources: []\n---\n\n## What is it?\n\n"
+        "Behçet's disease is a rare condition that causes inflammation of blood vessels.\n\n"
+        "## Signs & symptoms\n\nThe main symptoms are:\n\n- mouth ulcers\n- genital ulcers\n\n"
+        "### Eye problems\n\nEyes can become red and painful.\n\n"
+        "## Treatment\n\nMedicines can control the symptoms.\n\n"
+        "| Medicine | Use |\n|---|---|\n| Colchicine | mouth ulcers |\n"
+    )
+    dropped = [n.message for n in draft.notes if n.code == "IM02"]
+    assert dropped == [
+        "dropped the page's <header> (site chrome) 'Home Español'",
+        "dropped the page's <div share> (site chrome) 'Share on Facebook'",
+        "dropped the page's <footer> (site chrome) '© Health site 2024'",
+    ]
+
+
+def test_slugs_are_clean() -> None:
+    assert slugify("Behçet's disease") == "behcets-disease"
+    assert slugify("Whipple's Disease") == "whipples-disease"
+
+
+def test_cli_imports_several_pages_and_directories_into_a_directory(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "acromegaly.txt").write_text(QUESTION_PAGE, encoding="utf-8")
+    (pages / "behcets.html").write_text(HTML_PAGE, encoding="utf-8")
+    (pages / "notes.md").write_text("not a page", encoding="utf-8")
+    (pages / "empty.txt").write_text("", encoding="utf-8")
+    out = tmp_path / "drafts"
+    code, stdout, err = run_import(
+        str(pages), "-o", f"{out}/", "--author", "w", "--source", "https://x.org/p"
+    )
+    assert code == 2, err
+    assert stdout == ""
+    assert sorted(p.name for p in out.iterdir()) == ["acromegaly.md", "behcets-disease.md"]
+    assert "sources:\n- https://x.org/p\n" in (out / "acromegaly.md").read_text(encoding="utf-8")
+    assert f"{pages / 'empty.txt'}: error E002 the file is empty" in err
+    assert err.count(": wrote ") == 2
+
+
+def test_cli_refuses_several_pages_without_a_directory(page: Path) -> None:
+    Path("other.txt").write_text(QUESTION_PAGE, encoding="utf-8")
+    assert run_import(str(page), "other.txt")[::2] == (
+        2,
+        "error: several pages need an output directory: give -o DIR/\n",
+    )
+    assert run_import(str(page), "other.txt", "-o", "d/", "--slug", "x")[::2] == (
+        2,
+        "error: --title and --slug name one page: import the pages one at a time\n",
+    )
+
+
+def test_the_template_order_must_name_every_section_once() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="order must list every section once"):
+        Template(type="t", required_sections=["A", "B"], optional_sections=["C"], order=["A", "B"])
+    with pytest.raises(ValidationError, match="keep the required sections in their order"):
+        Template(type="t", required_sections=["A", "B"], order=["B", "A"])
+    assert Template(type="t", required_sections=["A", "B"], optional_sections=["C"]).sections_in_order == [
+        "A",
+        "B",
+        "C",
+    ]
+
+
+def test_the_development_pages_land_in_their_sections_and_lose_nothing(shared_eval: Path) -> None:
+    """The bars of bench_pages on ../shared/eval/pages_dev (skipped when the folder is absent)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_pages.py"
+    spec = importlib.util.spec_from_file_location("bench_pages", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # dataclasses look their module up there
+    spec.loader.exec_module(bench)
+    folder = shared_eval / "pages_dev"
+    entries = [e for p in sorted(folder.glob("SOURCES*.json")) for e in json.loads(p.read_text())]
+    results = [bench.measure(folder / e["page"], e, False) for e in entries]
+    figures = bench.summary(results)
+    assert figures["placement"] >= 0.95
+    assert figures["pages_losing_text"] == 0
+
+
+def test_a_table_copied_with_tabs_becomes_a_markdown_table(template: Template) -> None:
+    page = (
+        "Signs & symptoms\n\nSigns and Symptoms\tApproximate number of patients\n"
+        "Abnormal bleeding\t\nBruising susceptibility\t90%\n\nBleeding is the main sign.\n"
+    )
+    draft = import_page(page, "p.txt", template, title="Factor XIII deficiency")
+    assert draft.text.endswith(
+        "## Signs & symptoms\n\n| Signs and Symptoms | Approximate number of patients |\n|---|---|\n"
+        "| Abnormal bleeding |  |\n| Bruising susceptibility | 90% |\n\nBleeding is the main sign.\n"
+    )
+
+
+def test_aliases_from_a_semicolon_list_and_never_from_a_sub_section(template: Template) -> None:
+    page = (
+        "Gout\n\nGout is a type of arthritis.\n\nAlternative Names\n\n"
+        "Gouty arthritis - acute; Hyperuricemia; Podagra\n\nReferences\n\n"
+        "- Burns CM. Clinical features of gout. 2017.\n"
+    )
+    draft = import_page(page, "gout.txt", template, author="w")
+    assert "aliases:\n- Gouty arthritis - acute\n- Hyperuricemia\n- Podagra\nsources: []\n" in draft.text
+    assert (
+        "## Additional names\n\nGouty arthritis - acute; Hyperuricemia; Podagra\n\n### References\n"
+        in draft.text
+    )
+
+
+def test_a_breadcrumb_and_menu_words_are_chrome_not_the_title(template: Template) -> None:
+    page = "Home > Health A-Z > Gout\n\nMenu\n\nGout\n\nGout is a type of arthritis.\n"
+    draft = import_page(page, "gout.txt", template, author="w")
+    assert draft.title == "Gout"
+    assert "Home" not in draft.text and "Menu" not in draft.text
+    assert draft.text.endswith("---\n\n## What is it?\n\nGout is a type of arthritis.\n")
+    assert [n.line for n in draft.notes if n.code == "IM02"] == [1, 3]
+    assert ("IM04", 1, "title 'Gout' taken from the page's first line") in notes(draft)
+
+
+def test_lead_text_then_the_definition_question_is_one_section(template: Template) -> None:
+    page = "Gout\n\nGout is a type of arthritis.\n\nWhat is gout?\n\nIt causes sudden joint pain.\n"
+    draft = import_page(page, "gout.txt", template, author="w")
+    assert draft.text.endswith(
+        "## What is it?\n\nGout is a type of arthritis.\n\nIt causes sudden joint pain.\n"
+    )
+    assert ("IM07", 5, "'What is gout?' became '## What is it?'") in notes(draft)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Updated guidelines were published in 2019.",
+        "Make an appointment with your doctor if symptoms last.",
+        "12 members of the family had the disease.",
+        "Share this information with your family doctor.",
+    ],
+)
+def test_article_sentences_that_start_like_chrome_are_kept(template: Template, text: str) -> None:
+    draft = import_page(f"What is it?\n\n{text}\n", "p.txt", template, title="T")
+    assert f"\n{text}\n" in draft.text
+    assert [n for n in draft.notes if n.code == "IM02"] == []
+
+
+def test_markdown_headings_of_a_copied_page_are_headings(template: Template) -> None:
+    page = (
+        "# Gout\n\nGout is a type of arthritis.\n\n## Symptoms\n\nSudden joint pain.\n\n"
+        "### At night\n\nIt often starts at night.\n"
+    )
+    draft = import_page(page, "gout.md.txt", template, author="w")
+    assert draft.title == "Gout"
+    assert draft.text.endswith(
+        "## What is it?\n\nGout is a type of arthritis.\n\n## Signs & symptoms\n\nSudden joint pain.\n\n"
+        "### At night\n\nIt often starts at night.\n"
+    )
+
+
+def test_html_without_main_and_with_unclosed_tags_keeps_every_paragraph(template: Template) -> None:
+    page = (
+        "<html><body><div class='site-header'>Health site</div>"
+        "<h1>Gout</h1><p>Gout is a type of arthritis.<p>It causes joint pain."
+        "<h2>Treatment</h2><p>Rest helps.<br>Ice helps too."
+        "<div id='comments'>Great article!</div></body>"
+    )
+    draft = import_page(page, "gout.html", template, author="w")
+    assert draft.text.endswith(
+        "## What is it?\n\nGout is a type of arthritis.\n\nIt causes joint pain.\n\n"
+        "## Treatment\n\nRest helps.\n\nIce helps too.\n"
+    )
+    assert [n.message for n in draft.notes if n.code == "IM02"] == [
+        "dropped the page's <div comments> (site chrome) 'Great article!'",  # one line: by message
+        "dropped the page's <div site-header> (site chrome) 'Health site'",
+    ]

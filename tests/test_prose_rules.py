@@ -16,6 +16,7 @@ from validators.parser import load_article, parse_article
 from validators.rules.prose import (
     MASK,
     PROSE_RULES,
+    ReadingGrade,
     UnbalancedBrackets,
     load_prose_terms,
     prose_view,
@@ -241,3 +242,27 @@ def test_on_real_medical_prose_every_finding_is_a_real_slip(template: Template) 
         ("TY04", "(RPR test. This is a rapid diag"),
     ]:
         assert expected in found
+
+
+def test_reading_grade_quotes_a_real_sentence_never_a_list_item(template: Template) -> None:
+    body = (
+        "## Treatment\n\n- Chemotherapy.\n- Immunohistochemistry.\n\n"
+        "Therapeutic management encompasses corticosteroid administration, immunosuppressive medication, "
+        "and experimental biological interventions. Rest. Rehabilitation programmes additionally facilitate "
+        "functional recovery and wellbeing.\n"
+    )
+    article = parse_article(f"---\ntitle: T\nslug: t\nauthor: w\n---\n{body}", "t.md")
+    findings = list(ReadingGrade().check(article, template))
+    assert [f.hint for f in findings] == [
+        "use shorter sentences and everyday words; hardest sentence (line 11, grade 38.0): "
+        "'Therapeutic management encompasses corticosteroid administration, immunosuppres…'"
+    ]
+
+
+def test_prose_slip_terms_are_loaded_strictly(tmp_path: Path) -> None:
+    from validators.rules.prose_slips import SLIPS_DATA, load_slip_terms
+
+    broken = tmp_path / "prose_slips.yaml"
+    broken.write_text(SLIPS_DATA.read_text(encoding="utf-8") + "\nunknown_key: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown_key: Extra inputs are not permitted"):
+        load_slip_terms(broken)

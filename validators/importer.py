@@ -83,6 +83,7 @@ KEY_POINT_MIN_WORDS = 6
 QUESTION_STYLE_MIN = 2
 """A page with this many question headings is headed by questions (see `asks_questions`)."""
 TITLE_MAX_WORDS = 10
+ALIAS_MAX_WORDS = 8
 _CHOOSE = "give --{} to choose another"
 
 
@@ -165,11 +166,23 @@ class DraftSection:
     heading: str
     items: list[Paragraph | SubHeading] = field(default_factory=list)
     line: int = 1
+    implicit: bool = False
+    """Started by text before any heading (until the page names the section)."""
 
     @property
     def paragraphs(self) -> list[Paragraph]:
         """The section's paragraphs."""
         return [item for item in self.items if isinstance(item, Paragraph)]
+
+    @property
+    def paragraphs_before_sub_headings(self) -> list[Paragraph]:
+        """The section's own paragraphs, before its first sub-heading ("References" under "Other names")."""
+        own: list[Paragraph] = []
+        for item in self.items:
+            if isinstance(item, SubHeading):
+                break
+            own.append(item)
+        return own
 
 
 @dataclass(frozen=True)
@@ -234,9 +247,19 @@ def slugify(title: str) -> str:
 
 
 def _paragraphs(text: str) -> list[Paragraph]:
+    """The page's paragraphs; a paragraph that is one Markdown heading line ("## Symptoms", as a
+    page copied from a Markdown source has it) is that heading, with its level."""
     paragraphs: list[Paragraph] = []
     current: list[str] = []
     start = 0
+
+    def close() -> None:
+        marked = _MARKDOWN_HEADING.match(current[0]) if len(current) == 1 else None
+        if marked:
+            paragraphs.append(Paragraph(start, (marked.group(2),), len(marked.group(1))))
+        else:
+            paragraphs.append(Paragraph(start, tuple(current)))
+
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if line:
@@ -244,11 +267,14 @@ def _paragraphs(text: str) -> list[Paragraph]:
                 start = number
             current.append(line)
         elif current:
-            paragraphs.append(Paragraph(start, tuple(current)))
+            close()
             current = []
     if current:
-        paragraphs.append(Paragraph(start, tuple(current)))
+        close()
     return paragraphs
+
+
+_MARKDOWN_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?$")
 
 
 def _heading_key(text: str) -> str:
@@ -318,6 +344,8 @@ class _DraftBuilder:
         self.list_items: set[str] = set()
         self.skip_list = False
         self.ended = False
+        self.first_content = True
+        self.question_style = False
 
     def note(
         self, code: str, message: str, line: int, hint: str | None = None, severity: Severity = Severity.INFO
@@ -337,9 +365,13 @@ class _DraftBuilder:
 
     def read(self, paragraphs: list[Paragraph]) -> None:
         self.question_style = self.asks_questions(paragraphs)
+        kept = [not self.is_navigation(p) for p in paragraphs]
         for index, paragraph in enumerate(paragraphs):
-            following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
-            self.read_one(paragraph, following, index)
+            # what follows, the site's text skipped ("What is X?", "Español", then the text)
+            following = next(
+                (p for p, k in zip(paragraphs[index + 1 :], kept[index + 1 :], strict=True) if k), None
+            )
+            self.read_one(paragraph, following)
             for line in paragraph.lines:
                 if _BULLET.match(line):
                     self.list_items.update(_key_point_keys(line[_BULLET.match(line).end() :]))  # type: ignore[union-attr]
@@ -358,7 +390,7 @@ class _DraftBuilder:
                 questions += named is not None and named.how in ("question", "fallback")
         return questions >= QUESTION_STYLE_MIN
 
-    def read_one(self, paragraph: Paragraph, following: Paragraph | None, index: int) -> None:
+    def read_one(self, paragraph: Paragraph, following: Paragraph | None) -> None:
         if self.skip_list:
             self.skip_list = False
             if all(_BULLET.match(line) or _ORDERED.match(line) for line in paragraph.lines):
@@ -376,6 +408,7 @@ class _DraftBuilder:
             self.note("IM02", f"dropped the site's text '{_short(paragraph.text)}'", paragraph.line)
             self.skip_list = True
             return
+        first, self.first_content = self.first_content, False  # the first paragraph that is no chrome
         heading = self.known_heading(paragraph)
         if heading is not None and self.inside_question_section(paragraph, heading):
             self.page_heading(paragraph, sentence=False)  # "Outlook" inside "What is X?"
@@ -396,7 +429,8 @@ class _DraftBuilder:
             else:
                 self.add(kept)
             return
-        if not self.sections and index == 0 and self.looks_like_title(paragraph):
+        first_h1 = paragraph.level == 1 and self.first_line_title is None
+        if not self.sections and (first or first_h1) and self.looks_like_title(paragraph):
             self.first_line_title = paragraph.text
             if self.subject is None:
                 self.subject = paragraph.text
@@ -439,8 +473,9 @@ class _DraftBuilder:
         )
 
     def after_the_end(self, paragraph: Paragraph) -> None:
-        """Text after the closing disclaimer: the site's footer, or article text kept and reported."""
-        if paragraph.word_count > NAVIGATION_MAX_WORDS or len(_SENTENCE_END.findall(paragraph.text)) >= 2:
+        """Text after the closing disclaimer: a line that is no sentence is the site's footer ("Alike
+        Wisdom"); a sentence is article text, kept under a marked section and reported."""
+        if paragraph.word_count > NAVIGATION_MAX_WORDS or _SENTENCE_END.search(paragraph.text):
             self.unplaced.items.append(paragraph)
             self.note(
                 "IM03",
@@ -500,6 +535,7 @@ class _DraftBuilder:
             and paragraph.word_count <= limit
             and (text[:1].isupper() or text[:1].isdigit())
             and text[-1:] not in ".,;:!"
+            and ";" not in text
             and not _BULLET.match(text)
             and not _ORDERED.match(text)
             and not any(p.match(text) for p in self.not_headings)
@@ -532,6 +568,10 @@ class _DraftBuilder:
             return
         if named is not None and _heading_key(text) == _heading_key(named.section):
             return  # the same section named again
+        if named is not None and self.current is not None and self.current.implicit and not sentence:
+            self.current.implicit = False  # lead text, then "What is gout?": the section's own heading
+            self.note("IM07", f"'{_short(text)}' became '## {named.section}'", paragraph.line)
+            return
         if self.current is None:
             self.start_section(self.lead, paragraph)
         assert self.current is not None
@@ -567,6 +607,8 @@ class _DraftBuilder:
     def add(self, paragraph: Paragraph) -> None:
         if self.current is None:
             self.start_section(self.lead, paragraph)
+            assert self.current is not None
+            self.current.implicit = True
             self.note(
                 "IM01",
                 f"put the text before the first heading under '{self.lead}'",
@@ -656,14 +698,19 @@ class _DraftBuilder:
         if section is None:
             return []
         found: list[str] = []
-        for paragraph in section.paragraphs:
+        for paragraph in section.paragraphs_before_sub_headings:
             for line in paragraph.lines:
                 bullet = _BULLET.match(line)
-                name = line[bullet.end() :].strip() if bullet else ""
-                if name and normalize_key(name) not in {normalize_key(n) for n in [title, *found]}:
-                    found.append(name)
+                if bullet:
+                    names = [line[bullet.end() :].strip()]
+                else:  # "Gouty arthritis - acute; Hyperuricemia; Podagra"
+                    names = [n.strip() for n in line.split(";")] if ";" in line else []
+                    names = [n for n in names if len(n.split()) <= ALIAS_MAX_WORDS]
+                for name in names:
+                    if name and normalize_key(name) not in {normalize_key(n) for n in [title, *found]}:
+                        found.append(name)
         if found:
-            where = section.paragraphs[0].line
+            where = section.paragraphs_before_sub_headings[0].line
             self.note("IM04", f"aliases taken from the '{wanted}' list: {', '.join(found)}", where)
         return found
 
@@ -679,7 +726,10 @@ class _DraftBuilder:
 
 
 def _render_paragraph(paragraph: Paragraph) -> str:
-    """Markdown for a paragraph: list lines become list items, the rest is escaped text."""
+    """Markdown for a paragraph: list lines become list items, tab-separated rows a table, the rest
+    is escaped text."""
+    if _is_table(paragraph):
+        return _render_table(paragraph)
     groups: list[tuple[str, list[str]]] = []  # ("text" | "list", lines)
     for line in paragraph.lines:
         bullet = _BULLET.match(line)
@@ -695,6 +745,29 @@ def _render_paragraph(paragraph: Paragraph) -> str:
             groups.append((kind, []))
         groups[-1][1].append(item or _escape_line(line))
     return "\n\n".join("\n".join(lines) for _, lines in groups)
+
+
+def _is_table(paragraph: Paragraph) -> bool:
+    """Rows whose cells are separated by tabs, as a page's table is copied: a header row with a tab
+    and at least one more row, none of them a list item."""
+    lines = paragraph.lines
+    return (
+        len(lines) >= 2
+        and "\t" in lines[0]
+        and not any(_BULLET.match(line) or _ORDERED.match(line) for line in lines)
+    )
+
+
+def _render_table(paragraph: Paragraph) -> str:
+    rows = [
+        [_escape_inline(cell.strip()).replace("|", "\\|") for cell in line.split("\t")]
+        for line in paragraph.lines
+    ]
+    width = max(len(row) for row in rows)
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    lines = ["| " + " | ".join(row) + " |" for row in rows]
+    lines.insert(1, "|" + "---|" * width)
+    return "\n".join(lines)
 
 
 _INLINE_SPECIAL = re.compile(r"[\\`*_<]|\[(?=[^\]]*\]\s*[(\[])|&(?=#?\w+;)")

@@ -29,6 +29,8 @@ _BLOCKS = frozenset(
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
+_SILENT = "-"
+_CELLS = frozenset({"td", "th"})
 _ALWAYS_SKIPPED = frozenset(
     {"script", "style", "noscript", "template", "svg", "iframe", "button", "select", "textarea", "head"}
 )
@@ -46,12 +48,15 @@ class HtmlBlock:
     line: int
     lines: tuple[str, ...]
     level: int = 0
+    row: bool = False
 
 
 @dataclass
 class _Open:
     tag: str
     skipped: str | None  # why this element and what is in it is skipped, or None
+    line: int = 0
+    words: list[str] = field(default_factory=list)  # the text of a skipped element, to list it
 
 
 @dataclass
@@ -65,6 +70,7 @@ class _Reader(HTMLParser):
     start_line: int = 1
     level: int = 0
     in_item: int = 0
+    in_row: int = 0
     has_main: bool = False
     main_depth: int = 0
 
@@ -82,14 +88,17 @@ class _Reader(HTMLParser):
         reason = self.chrome_reason(tag, dict(attrs))
         if reason and not self.skipping():
             self.flush()
-            self.removed.append((self.getpos()[0], reason))
-        self.stack.append(_Open(tag, reason))
+        self.stack.append(_Open(tag, reason, self.getpos()[0]))
         if tag in ("main", "article"):
             self.main_depth += 1
         if self.skipping():
             return
-        if tag in _BLOCKS and not (self.in_item and tag not in ("li", "ul", "ol")):
+        if tag in _CELLS and self.in_row:
+            self.text.append("\t")  # cells of a row stay on one line, separated by tabs
+        elif tag in _BLOCKS and not (self.in_item and tag not in ("li", "ul", "ol")):
             self.flush()
+        if tag == "tr":
+            self.in_row += 1
         if tag == "li":
             self.in_item += 1
             self.text.append("- ")
@@ -101,10 +110,17 @@ class _Reader(HTMLParser):
             return
         while self.stack:
             item = self.stack.pop()
+            if item.skipped and item.skipped != _SILENT and not self.skipping():
+                self.removed.append((item.line, f"{item.skipped} '{_short(' '.join(item.words))}'"))
             if not any(i.skipped for i in self.stack) and not item.skipped:
                 if item.tag == "li":
                     self.flush()
                     self.in_item = max(0, self.in_item - 1)
+                elif item.tag == "tr":
+                    self.flush(row=True)
+                    self.in_row = max(0, self.in_row - 1)
+                elif item.tag in _CELLS and self.in_row:
+                    pass
                 elif item.tag in _BLOCKS and not self.in_item:
                     self.flush()
             if item.tag in ("main", "article"):
@@ -114,6 +130,8 @@ class _Reader(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.skipping():
+            outer = next(item for item in self.stack if item.skipped)
+            outer.words.extend(data.split())
             return
         if self.has_main and self.main_depth == 0:
             if data.strip():
@@ -123,16 +141,21 @@ class _Reader(HTMLParser):
             self.start_line = self.getpos()[0]
         self.text.append(data)
 
-    def flush(self) -> None:
-        text = " ".join("".join(self.text).split())
+    def flush(self, *, row: bool = False) -> None:
+        joined = "".join(self.text)
         self.text = []
+        if row:
+            cells = [" ".join(cell.split()) for cell in joined.split("\t")]
+            text = "\t".join(cells).strip("\t ") if any(cells) else ""
+        else:
+            text = " ".join(joined.split())
         if text and text != "-":
-            self.blocks.append(HtmlBlock(self.start_line, (text,), self.level))
+            self.blocks.append(HtmlBlock(self.start_line, (text,), self.level, row=row and "\t" in text))
         self.level = 0
 
     def chrome_reason(self, tag: str, attrs: dict[str, str | None]) -> str | None:
         if tag in _ALWAYS_SKIPPED:
-            return None if tag == "head" else ""  # skipped silently: never text a reader sees
+            return None if tag == "head" else _SILENT  # never text a reader sees: skipped, not listed
         if tag in self.chrome_tags:
             return f"<{tag}> (site chrome)"
         names = " ".join(attrs.get(key) or "" for key in ("role", "id", "class", "aria-label"))
@@ -155,15 +178,24 @@ def html_paragraphs(
         html = html[: head.start()] + "\n" * html.count("\n", head.start(), head.end()) + html[head.end() :]
     reader.feed(html)
     reader.close()
+    while reader.stack:  # elements the page never closed
+        reader.handle_endtag(reader.stack[-1].tag)
     reader.flush()
     merged: list[HtmlBlock] = []
     for block in reader.blocks:
-        is_item = block.lines[0].startswith("- ") and block.level == 0
-        if is_item and merged and merged[-1].level == 0 and merged[-1].lines[-1].startswith("- "):
-            merged[-1] = HtmlBlock(merged[-1].line, (*merged[-1].lines, *block.lines))
+        is_item = block.lines[0].startswith("- ") and block.level == 0 and not block.row
+        previous = merged[-1] if merged else None
+        if is_item and previous and previous.level == 0 and previous.lines[-1].startswith("- "):
+            merged[-1] = HtmlBlock(previous.line, (*previous.lines, *block.lines))
+        elif block.row and previous is not None and previous.row:
+            merged[-1] = HtmlBlock(previous.line, (*previous.lines, *block.lines), row=True)
         else:
             merged.append(block)
-    removed = [(line, what) for line, what in reader.removed if what and not what.startswith("text outside")]
+    removed = [
+        (line, what)
+        for line, what in reader.removed
+        if what != _SILENT and not what.startswith("text outside")
+    ]
     outside = [(line, what) for line, what in reader.removed if what.startswith("text outside")]
     if outside:
         more = f" and {len(outside) - 1} more pieces" if len(outside) > 1 else ""

@@ -25,6 +25,25 @@ def prepare_prefect() -> None:
     """
     for name, value in QUIET_PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
+    if not os.environ.get("PREFECT_API_URL"):
+        desk_api = running_desk_api()
+        if desk_api:
+            os.environ["PREFECT_API_URL"] = desk_api
+
+
+def running_desk_api() -> str | None:
+    """The Prefect API a running `editorial serve` started on this machine (its data dir's file), or None."""
+    import json
+
+    from flows.web.config import PREFECT_API_FILE, default_data_dir
+
+    try:
+        found = json.loads((default_data_dir() / PREFECT_API_FILE).read_text(encoding="utf-8"))
+        os.kill(int(found["pid"]), 0)  # the desk that wrote it still runs
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    url = found.get("url")
+    return url if isinstance(url, str) and url.startswith("http") else None
 
 
 @contextmanager

@@ -347,8 +347,6 @@ class MissingFullStop(Rule):
         starters = _folded(terms.sentence_starters)
         followers = _folded(terms.name_followers)
         names = _folded(terms.names)
-        from validators.rules.prose_slips import run_in_headings
-
         items = list(prose_blocks(article))
         lower_words = {w.casefold() for item in items for w in self._LOWER_WORD.findall(item.view)}
         for item in items:
@@ -376,6 +374,80 @@ class MissingFullStop(Rule):
                     column=column,
                     hint=f"put a full stop after '{last}', or write '{folded}' in lower case",
                 )
+
+
+_SENTENCE_START = re.compile(r"(?:^|(?<=[.!?:]\s)|(?<=[.!?:]\s\s)|(?<=\n))(?=[A-Z])")
+_TOKEN = re.compile(r"[\w'’()-]+")
+_WIDE_GAP = re.compile(r"(?<=[^\s])(?: {3,})(?=[A-Z])")
+
+
+def run_in_headings(view: str) -> list[tuple[int, int, str]]:
+    """(start, end, heading) of each heading run into the sentence after it, in a prose view.
+
+    Three shapes: the heading's words start the sentence again ("Radiation therapy Radiation
+    therapy is ..."); a wide gap where the line break was ("Surgery    Gallbladder cancer may ...");
+    a Title Case phrase at a sentence's start followed by a capitalized sentence opener ("Genetic
+    Diseases Each cell contains ...").
+    """
+    found: dict[int, tuple[int, int, str]] = {}
+    starters = {w.casefold() for w in load_prose_terms().missing_full_stop.sentence_starters}
+    for start in _SENTENCE_START.finditer(view):
+        tokens = list(_TOKEN.finditer(view, start.start(), min(len(view), start.start() + 240)))
+        words = [t.group() for t in tokens]
+        for size in range(1, min(8, len(words) // 2 + 1)):
+            if [w.casefold() for w in words[:size]] == [w.casefold() for w in words[size : 2 * size]]:
+                if size == 1 and not words[1][0].isupper():
+                    break  # "Very very": a doubled word (TY01), no heading
+                if _only_space(view, tokens[size - 1].end(), tokens[size].start()):
+                    end = tokens[size - 1].end()
+                    found[start.start()] = (start.start(), end, view[start.start() : end])
+                break
+        if start.start() not in found:
+            title = 0
+            while title < min(len(words), 6) and (words[title][0].isupper() or words[title] in _SMALL_WORDS):
+                opener = words[title][0].isupper() and words[title].casefold() in starters
+                if title and opener and len(words) > title + 1:
+                    following = words[title + 1]
+                    if (
+                        following[0].islower()
+                        and words[title - 1] not in _SMALL_WORDS
+                        and words[0].casefold() not in starters
+                        and _no_stop(view, tokens[0].start(), tokens[title].start())
+                    ):
+                        end = tokens[title - 1].end()
+                        found[start.start()] = (start.start(), end, view[start.start() : end])
+                    break
+                title += 1
+    previous_gap = 0
+    for gap in _WIDE_GAP.finditer(view):
+        stops = [view.rfind(mark, 0, gap.start()) for mark in (". ", "? ", "! ")]
+        bounds = [
+            view.rfind("\n", 0, gap.start()) + 1,
+            previous_gap,
+            *(stop + 2 for stop in stops if stop >= 0),
+        ]
+        previous_gap = gap.end()
+        begin = max(bounds)
+        while begin < gap.start() and view[begin].isspace():
+            begin += 1
+        heading = view[begin : gap.start()]
+        if heading and heading[-1] not in ".!?:;," and len(heading.split()) <= 10 and begin not in found:
+            found[begin] = (begin, gap.start(), heading)
+    return sorted(found.values())
+
+
+_SMALL_WORDS = frozenset({"and", "of", "the", "in", "for", "or", "to", "with", "on", "a", "an", "by", "&"})
+
+
+def _only_space(view: str, start: int, end: int) -> bool:
+    """Only spaces (and at most one line break) between two words."""
+    gap = view[start:end]
+    return not gap.strip() and gap.count("\n") <= 1
+
+
+def _no_stop(view: str, start: int, end: int) -> bool:
+    """No punctuation or markup between `start` and `end` (one phrase, not a sentence's end)."""
+    return not re.search(r"[.!?:;,\n]", view[start:end]) and MASK not in view[start:end]
 
 
 class HyphenSpace(Rule):
