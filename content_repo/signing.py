@@ -13,6 +13,7 @@ person at that time is the roster's question (`reviewers.verification`), decided
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ _STATUS: dict[str, SignatureStatus] = {
     "E": "unverifiable",
     "N": "unsigned",
 }
+CACHE_FILE = "editorial-signatures"  # in the git directory: facts of commits already checked
 _FIELD = "%x1f"
 _RECORD = "%x1e"
 
@@ -123,11 +125,26 @@ def read_signatures(
     """The signature facts of each commit in `shas`, by sha (one git process for all of them).
 
     `allowed_signers` is the text of an allowed-signers file (`principal key` lines); without it
-    an empty one is used, so good signatures still report their key's fingerprint.
+    an empty one is used, so good signatures still report their key's fingerprint. Those facts never
+    change for a commit (it is named by its hash), so they are kept in the git directory
+    (`editorial-signatures`) and a commit is checked by ssh-keygen once per repository.
     """
     unique = list(dict.fromkeys(shas))
     if not unique:
         return {}
+    cached = _load_cache(git_dir) if allowed_signers is None else {}
+    facts = {sha: cached[sha] for sha in unique if sha in cached}
+    missing = [sha for sha in unique if sha not in facts]
+    if missing:
+        fresh = _verify(git_dir, missing, allowed_signers)
+        facts.update(fresh)
+        if allowed_signers is None:
+            _store_cache(git_dir, [f for f in fresh.values() if f.status != "unverifiable"])
+    return {sha: facts[sha] for sha in unique if sha in facts}
+
+
+def _verify(git_dir: Path, shas: Sequence[str], allowed_signers: str | None) -> dict[str, SignatureFacts]:
+    """Ask git (and through it ssh-keygen) for each commit's signature facts."""
     with tempfile.TemporaryDirectory(prefix="editorial-signers-") as directory:
         signers = Path(directory) / "allowed_signers"
         signers.write_text(allowed_signers or "", encoding="utf-8")
@@ -143,7 +160,7 @@ def read_signatures(
                     f"--format={fields}{_RECORD}",
                     "--stdin",
                 ],
-                input="".join(sha + "\n" for sha in unique).encode("ascii"),
+                input="".join(sha + "\n" for sha in shas).encode("ascii"),
                 timeout=600,
             )
         except GitFailure as exc:
@@ -162,3 +179,54 @@ def read_signatures(
             committed_at=datetime.fromtimestamp(int(stamp or 0), UTC),
         )
     return facts
+
+
+_CACHE: dict[Path, tuple[int, dict[str, SignatureFacts]]] = {}
+_CACHEABLE: dict[str, SignatureStatus] = {"good": "good", "bad": "bad", "unsigned": "unsigned"}
+
+
+def _cache_path(git_dir: Path) -> Path:
+    return git_dir / CACHE_FILE
+
+
+def _load_cache(git_dir: Path) -> dict[str, SignatureFacts]:
+    """The cached facts of this repository (re-read only when the file grew)."""
+    path = _cache_path(git_dir)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return {}
+    known = _CACHE.get(path)
+    if known is not None and known[0] == size:
+        return known[1]
+    facts: dict[str, SignatureFacts] = {}
+    try:
+        lines = path.read_text(encoding="ascii", errors="replace").splitlines()
+    except OSError:
+        return {}
+    for line in lines:
+        parts = line.split(" ")
+        if len(parts) != 4 or len(parts[0]) != 40 or parts[1] not in _CACHEABLE or not parts[3].isdigit():
+            continue  # a torn or foreign line: that commit is simply checked again
+        sha, status, fingerprint, stamp = parts
+        facts[sha] = SignatureFacts(
+            sha=sha,
+            status=_CACHEABLE[status],
+            fingerprint=None if fingerprint == "-" else fingerprint,
+            committed_at=datetime.fromtimestamp(int(stamp), UTC),
+        )
+    _CACHE[path] = (size, facts)
+    return facts
+
+
+def _store_cache(git_dir: Path, facts: Sequence[SignatureFacts]) -> None:
+    """Append facts to the cache in one write (a read-only repository is simply not cached)."""
+    lines = "".join(
+        f"{f.sha} {f.status} {f.fingerprint or '-'} {int(f.committed_at.timestamp())}\n"
+        for f in facts
+        if f.status in _CACHEABLE and " " not in (f.fingerprint or "")
+    )
+    if not lines:
+        return
+    with contextlib.suppress(OSError), _cache_path(git_dir).open("a", encoding="ascii") as handle:
+        handle.write(lines)

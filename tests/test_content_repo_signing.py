@@ -205,3 +205,21 @@ def test_a_draft_is_read_as_its_own_line_of_commits(repo: ContentRepo, keys: Key
     subprocess.run(["git", f"--git-dir={git_dir}", "update-ref", "refs/heads/drafts/gout", merge], check=True)
     assert repo.draft_history("gout").problems == [f"commit {merge[:12]} has 2 parents (a draft is one line)"]
     repo.close()
+
+
+def test_signature_facts_are_checked_once_per_repository(repo: ContentRepo, keys: Keys) -> None:
+    signed = repo.write_path("notes.txt", "a\n", EDITOR, message="Signed", signer=keys.signer("ed-editor"))
+    plain = repo.write_path("notes.txt", "b\n", EDITOR, message="Plain")
+    first = repo.signatures([signed.sha, plain.sha])
+    cache = repo.git_dir / "editorial-signatures"
+    lines = cache.read_text().splitlines()
+    assert [line.split(" ")[:2] for line in lines] == [[signed.sha, "good"], [plain.sha, "unsigned"]]
+    with cache.open("a") as handle:
+        handle.write("torn line\n")
+    with ContentRepo.open(repo.git_dir) as again:
+        assert again.signatures([plain.sha, signed.sha]) == {
+            plain.sha: first[plain.sha],
+            signed.sha: first[signed.sha],
+        }
+    assert cache.read_text().splitlines() == [*lines, "torn line"]  # nothing checked (or written) twice
+    repo.close()
