@@ -20,7 +20,17 @@ Decisions worth knowing:
 - Tags `published/<slug>/vN` are annotated: they record the pipeline as tagger and the time,
   `git describe` and git hosts treat them as releases, and they can be signed. Versions are
   1 + the highest existing tag and are created in the same transaction as main's move.
-- Commits are signed through `git commit-tree -S` when the repository sets `commit.gpgsign`.
+- Commits are signed through `git commit-tree -S` with an SSH key: per write (`signer=SigningKey(...)`:
+  the writer's, clinician's or editor's key), else the repository's default (`commit.gpgsign`).
+  Who signed is read back with `signatures()` (status and key fingerprint per commit, one `git log`
+  for many commits); `governance_history()` lists main's roster/policy commits and `draft_history()`
+  a draft's own commits with the files before and after (`content_repo.history`). Whether a key
+  belonged to the right person then is the roster's question (`reviewers.verification`).
+- Drafts are read only from this repository's `refs/heads/drafts/*`: a plain clone keeps a remote's
+  drafts under `refs/remotes/` and never reads them; a bare or mirror clone's drafts are the remote's,
+  which is why every draft commit comes with its signature facts.
+- Paths, refs and tags are spelled in one place, `content_repo.layout`; `content_repo.core.RepoCore`
+  is the small object API the facade, publishing and remote share (no reach-ins, no import cycle).
 - `push` sends main and the publication tags in one atomic push, then the drafts (see
   `content_repo.remote`). Run `maintain()` now and then to pack loose objects.
 """
@@ -34,12 +44,24 @@ from content_repo.errors import (
     RefRaceError,
     RemoteError,
     RepositoryError,
+    SigningError,
     SizeLimitError,
     SlugError,
 )
-from content_repo.models import CommitInfo, DraftInfo, Identity, Publication, PublicationRecord, PublishedInfo
+from content_repo.models import (
+    CommitInfo,
+    DraftCommit,
+    DraftHistory,
+    DraftInfo,
+    GovernanceVersion,
+    Identity,
+    Publication,
+    PublicationRecord,
+    PublishedInfo,
+)
 from content_repo.remote import PushReport
 from content_repo.repo import DEFAULT_PIPELINE, ContentRepo, text_content_hash
+from content_repo.signing import SignatureFacts, SigningKey, signer_for
 
 __all__ = [
     "DEFAULT_PIPELINE",
@@ -47,8 +69,11 @@ __all__ = [
     "ConflictError",
     "ContentRepo",
     "ContentRepoError",
+    "DraftCommit",
+    "DraftHistory",
     "DraftInfo",
     "GitError",
+    "GovernanceVersion",
     "Identity",
     "IdentityError",
     "NotFoundError",
@@ -59,7 +84,11 @@ __all__ = [
     "RefRaceError",
     "RemoteError",
     "RepositoryError",
+    "SignatureFacts",
+    "SigningError",
+    "SigningKey",
     "SizeLimitError",
     "SlugError",
+    "signer_for",
     "text_content_hash",
 ]

@@ -88,3 +88,12 @@ class GitError(ContentRepoError):
         self.command = command
         self.detail = detail
         super().__init__(f"git {command} failed: {detail}")
+
+
+class SigningError(ContentRepoError):
+    """A key that cannot sign (missing or unreadable file, no signing configuration)."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        self.key = key
+        self.reason = reason
+        super().__init__(f"cannot sign with {key}: {reason}")

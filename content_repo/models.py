@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from content_repo.signing import SignatureFacts
+
 _HEADER_FORBIDDEN = ("<", ">", "\n", "\r", "\0")
 
 
@@ -48,6 +50,7 @@ class CommitInfo(BaseModel):
     author: Identity
     committer: Identity
     authored_at: datetime
+    committed_at: datetime
     trailers: dict[str, list[str]] = Field(default_factory=dict)
     parents: list[str] = Field(default_factory=list)
 
@@ -95,3 +98,50 @@ class PublishedInfo(BaseModel):
     version: int
     commit: str
     text: str
+
+
+class GovernanceVersion(BaseModel):
+    """A commit on main that changed the roster or the policy: the texts after it, and who signed it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    commit: CommitInfo
+    signature: SignatureFacts
+    roster_text: str | None
+    policy_text: str | None
+
+
+class DraftCommit(BaseModel):
+    """One commit of a draft with the facts a verifier needs: signature, and the files before and after."""
+
+    model_config = ConfigDict(frozen=True)
+
+    commit: CommitInfo
+    signature: SignatureFacts
+    article_before: str | None
+    article_after: str | None
+    ledger_before: str | None
+    ledger_after: str | None
+    changed_paths: list[str] = Field(default_factory=list)
+    other_paths: list[str] = Field(
+        default_factory=list, description="Changed paths other than the draft's article and ledger."
+    )
+
+    @property
+    def changes_article(self) -> bool:
+        """True when this commit changed the article text."""
+        return self.article_before != self.article_after
+
+
+class DraftHistory(BaseModel):
+    """A draft's own commits, oldest first, from the commit after its base to its head."""
+
+    model_config = ConfigDict(frozen=True)
+
+    slug: str
+    ref: str
+    head: str
+    base: str
+    base_on_main: bool
+    commits: list[DraftCommit]
+    problems: list[str] = Field(default_factory=list, description="Why the chain itself cannot be trusted.")

@@ -14,17 +14,24 @@ import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from content_repo.core import RepoCore
 from content_repo.errors import ConflictError, ContentRepoError, NotFoundError, RefRaceError, SlugError
+from content_repo.layout import (
+    DRAFT_AUTHOR_TRAILER,
+    DRAFT_BASE_TRAILER,
+    MAIN,
+    article_path,
+    draft_ref,
+    review_path,
+    tag_name,
+    tag_ref,
+)
 from content_repo.models import Identity, Publication, PublicationRecord
 from content_repo.plumbing import crash_point, parse_commit
 from content_repo.safety import MAX_ARTICLE_BYTES, check_size, check_slug
 from content_repo.trailers import parse_trailers, with_trailers
-from validators.frontmatter import stamp_review
-
-if TYPE_CHECKING:
-    from content_repo.repo import ContentRepo
+from validators.frontmatter import stamp_review, text_content_hash
 
 PublishRequest = tuple[str, str, PublicationRecord]  # (slug, expected draft commit, approval record)
 
@@ -51,9 +58,7 @@ class _Built:
     commands: list[str]
 
 
-def publish_many(
-    repo: ContentRepo, requests: Sequence[PublishRequest]
-) -> list[Publication | ContentRepoError]:
+def publish_many(repo: RepoCore, requests: Sequence[PublishRequest]) -> list[Publication | ContentRepoError]:
     """Publish each request; the result at each position is its Publication or the error refusing it."""
     results: list[Publication | ContentRepoError | None] = [None] * len(requests)
     prepared = _prepare(repo, requests, results)
@@ -62,7 +67,7 @@ def publish_many(
     for attempt in range(repo.ref_attempts):
         if not pending:
             break
-        main = repo._require_main()
+        main = repo.require_main()
         built = _build_on(repo, main, pending, results)
         crash_point("publish:objects-written")
         if not built:
@@ -80,9 +85,9 @@ def publish_many(
         if rejection is None:
             break
         refused = built[applied].prepared
-        now = repo.objects.resolve(_draft(refused.slug))
+        now = repo.objects.resolve(draft_ref(refused.slug))
         if now != refused.head:  # the draft moved or was published by someone else
-            results[refused.index] = RefRaceError(_draft(refused.slug), refused.head, now)
+            results[refused.index] = RefRaceError(draft_ref(refused.slug), refused.head, now)
             pending = [b.prepared for b in built[applied + 1 :]]
         else:  # main or a tag moved under us: rebuild the rest on the new tip
             pending = [b.prepared for b in built[applied:]]
@@ -90,28 +95,16 @@ def publish_many(
     else:
         for waiting in pending:
             if results[waiting.index] is None:
-                results[waiting.index] = RefRaceError("refs/heads/main", None, repo.objects.resolve("main"))
-    return [r if r is not None else RefRaceError("refs/heads/main", None, None) for r in results]
-
-
-def _draft(slug: str) -> str:
-    return f"refs/heads/drafts/{slug}"
+                results[waiting.index] = RefRaceError(MAIN, None, repo.objects.resolve(MAIN))
+    return [r if r is not None else RefRaceError(MAIN, None, None) for r in results]
 
 
 def _prepare(
-    repo: ContentRepo,
+    repo: RepoCore,
     requests: Sequence[PublishRequest],
     results: list[Publication | ContentRepoError | None],
 ) -> list[_Prepared]:
     """Check every request against its draft (pipelined reads) and write the stamped article blobs."""
-    from content_repo.repo import (
-        DRAFT_AUTHOR_TRAILER,
-        DRAFT_BASE_TRAILER,
-        article_path,
-        review_path,
-        text_content_hash,
-    )
-
     seen: set[str] = set()
     candidates: list[int] = []
     for index, (slug, _, _) in enumerate(requests):
@@ -125,14 +118,14 @@ def _prepare(
             continue
         seen.add(slug)
         candidates.append(index)
-    heads = repo.objects.query_many([("info", _draft(requests[i][0])) for i in candidates])
+    heads = repo.objects.query_many([("info", draft_ref(requests[i][0])) for i in candidates])
     found: list[tuple[int, str]] = []
     for index, answer in zip(candidates, heads, strict=True):
         slug, expected, _ = requests[index]
         if answer is None:
             results[index] = NotFoundError(f"draft {slug!r}")
         elif answer[0] != expected:
-            results[index] = RefRaceError(_draft(slug), expected, answer[0])
+            results[index] = RefRaceError(draft_ref(slug), expected, answer[0])
         else:
             found.append((index, answer[0]))
     reads = repo.objects.query_many(
@@ -151,7 +144,7 @@ def _prepare(
         slug, _, record = requests[index]
         commit, article, ledger = reads[3 * position : 3 * position + 3]
         if commit is None or commit[2] is None or article is None or article[2] is None:
-            results[index] = NotFoundError(f"articles/{slug}.md on {_draft(slug)}")
+            results[index] = NotFoundError(f"{article_path(slug)} on {draft_ref(slug)}")
             continue
         text = article[2].decode("utf-8", "replace")
         actual = text_content_hash(text)
@@ -189,7 +182,7 @@ def _prepare(
     return prepared
 
 
-def _writer(repo: ContentRepo, head: str, base: str, recorded: list[str]) -> Identity:
+def _writer(repo: RepoCore, head: str, base: str, recorded: list[str]) -> Identity:
     """The writer of the approved text: the `Draft-Author:` trailer, else found by walking the draft."""
     if recorded:
         name, _, rest = recorded[-1].rpartition(" <")
@@ -197,13 +190,11 @@ def _writer(repo: ContentRepo, head: str, base: str, recorded: list[str]) -> Ide
             return Identity(name=name, email=rest.rstrip(">"))
         except ValueError:
             pass
-    return repo._article_author(head, base)
+    return repo.article_author(head, base)
 
 
-def _latest_versions(repo: ContentRepo, slugs: Sequence[str]) -> dict[str, int]:
+def _latest_versions(repo: RepoCore, slugs: Sequence[str]) -> dict[str, int]:
     """The highest published version of each slug (0 when none), probing tags v1, v2... in batches."""
-    from content_repo.repo import tag_ref
-
     versions = dict.fromkeys(slugs, 0)
     probing = list(versions)
     while probing:
@@ -215,16 +206,14 @@ def _latest_versions(repo: ContentRepo, slugs: Sequence[str]) -> dict[str, int]:
 
 
 def _build_on(
-    repo: ContentRepo,
+    repo: RepoCore,
     main: str,
     pending: Sequence[_Prepared],
     results: list[Publication | ContentRepoError | None],
 ) -> list[_Built]:
     """Chain one publication commit per pending draft on top of `main` (refusing conflicts)."""
-    from content_repo.repo import article_path, review_path
-
     versions = _latest_versions(repo, [p.slug for p in pending])
-    tree = repo._tree_of(main)
+    tree = repo.tree_of(main)
     parent = main
     built: list[_Built] = []
     for item in pending:
@@ -245,16 +234,16 @@ def _build_on(
         message = with_trailers(f"Publish {item.slug} v{version}", trailers)
         # Two parents: main, and the approved draft head, so the draft's submissions and decisions
         # stay in main's history (and on every clone) after the draft branch is deleted.
-        commit = repo._make_commit(tree, [parent, item.head], item.author, message)
-        tag_name = f"published/{item.slug}/v{version}"
-        tag = repo._make_tag(tag_name, commit, f"Publish {item.slug} v{version}")
+        commit = repo.make_commit(tree, [parent, item.head], item.author, message)
+        name = tag_name(item.slug, version)
+        tag = repo.make_tag(name, commit, f"Publish {item.slug} v{version}")
         commands = [
-            f"update refs/heads/main {commit} {parent}",
-            f"create refs/tags/{tag_name} {tag}",
-            f"delete {_draft(item.slug)} {item.head}",
+            f"update {MAIN} {commit} {parent}",
+            f"create {tag_ref(item.slug, version)} {tag}",
+            f"delete {draft_ref(item.slug)} {item.head}",
         ]
         built.append(
-            _Built(item, Publication(slug=item.slug, version=version, commit=commit, tag=tag_name), commands)
+            _Built(item, Publication(slug=item.slug, version=version, commit=commit, tag=name), commands)
         )
         parent = commit
     return built

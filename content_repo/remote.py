@@ -16,16 +16,14 @@ import re
 import subprocess
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from content_repo.core import RepoCore
 from content_repo.errors import ConflictError, RemoteError
+from content_repo.layout import BRANCH_PREFIX, DRAFT_PREFIX, MAIN, TAG_PREFIX, remote_tracking_prefix
 from content_repo.plumbing import GitFailure, RefUpdateRejected, git_environment, run_git
 
-if TYPE_CHECKING:
-    from content_repo.repo import ContentRepo
-
 REMOTE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-PUBLICATION_REFSPECS = ("refs/heads/main:refs/heads/main", "refs/tags/published/*:refs/tags/published/*")
+PUBLICATION_REFSPECS = (f"{MAIN}:{MAIN}", f"{TAG_PREFIX}*:{TAG_PREFIX}*")
 
 
 @dataclass
@@ -54,7 +52,7 @@ def check_remote_name(name: str) -> str:
     return name
 
 
-def list_remotes(repo: ContentRepo) -> list[str]:
+def list_remotes(repo: RepoCore) -> list[str]:
     """The names of the repository's remotes, sorted."""
     try:
         return sorted(run_git(repo.git_dir, ["remote"]).decode().split())
@@ -62,7 +60,7 @@ def list_remotes(repo: ContentRepo) -> list[str]:
         raise RemoteError("*", exc.stderr) from exc
 
 
-def add_remote(repo: ContentRepo, name: str, url: str) -> None:
+def add_remote(repo: RepoCore, name: str, url: str) -> None:
     """Add the remote `name` (or point it at `url` when it already exists)."""
     check_remote_name(name)
     if not url or "\n" in url or url.startswith("-"):
@@ -82,7 +80,7 @@ def _backoff(attempt: int, base_delay: float, max_delay: float) -> None:
     time.sleep(delay * random.uniform(0.5, 1.0))
 
 
-def _git_network(repo: ContentRepo, args: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
+def _git_network(repo: RepoCore, args: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
             ["git", f"--git-dir={repo.git_dir}", *args],
@@ -101,9 +99,7 @@ def _first_error_line(stderr: bytes) -> str:
     return (fatal or lines or ["no message from git"])[0]
 
 
-def _push_once(
-    repo: ContentRepo, remote: str, refspecs: list[str], *, atomic: bool, timeout: float
-) -> _Outcome:
+def _push_once(repo: RepoCore, remote: str, refspecs: list[str], *, atomic: bool, timeout: float) -> _Outcome:
     args = ["push", "--porcelain"] + (["--atomic"] if atomic else []) + [remote, *refspecs]
     done = _git_network(repo, args, timeout)
     rejected: dict[str, str] = {}
@@ -119,11 +115,11 @@ def _push_once(
 
 
 def fetch(
-    repo: ContentRepo, remote: str, *, attempts: int, base_delay: float, max_delay: float, timeout: float
+    repo: RepoCore, remote: str, *, attempts: int, base_delay: float, max_delay: float, timeout: float
 ) -> None:
     """Fetch the remote's branches (as refs/remotes/<remote>/*) and its publication tags, with retries."""
     check_remote_name(remote)
-    refspecs = [f"+refs/heads/*:refs/remotes/{remote}/*", "refs/tags/published/*:refs/tags/published/*"]
+    refspecs = [f"+{BRANCH_PREFIX}*:{remote_tracking_prefix(remote)}*", f"{TAG_PREFIX}*:{TAG_PREFIX}*"]
     reason = ""
     for attempt in range(max(1, attempts)):
         done = _git_network(repo, ["fetch", "--no-tags", "--no-write-fetch-head", remote, *refspecs], timeout)
@@ -137,24 +133,14 @@ def fetch(
     raise RemoteError(remote, f"fetch failed after {max(1, attempts)} attempts: {reason}")
 
 
-def _is_ancestor(repo: ContentRepo, ancestor: str, descendant: str) -> bool:
-    try:
-        run_git(repo.git_dir, ["merge-base", "--is-ancestor", ancestor, descendant])
-    except GitFailure as exc:
-        if exc.returncode == 1:
-            return False
-        raise
-    return True
-
-
-def reconcile_main(repo: ContentRepo, remote: str) -> bool:
+def reconcile_main(repo: RepoCore, remote: str) -> bool:
     """Bring the fetched remote main into local main without losing either side; True when main moved."""
-    theirs = repo.objects.resolve(f"refs/remotes/{remote}/main")
+    theirs = repo.objects.resolve(f"{remote_tracking_prefix(remote)}main")
     for _ in range(repo.ref_attempts):
-        ours = repo.objects.resolve("refs/heads/main")
-        if theirs is None or ours is None or theirs == ours or _is_ancestor(repo, theirs, ours):
+        ours = repo.objects.resolve(MAIN)
+        if theirs is None or ours is None or theirs == ours or repo.is_ancestor(theirs, ours):
             return False
-        if _is_ancestor(repo, ours, theirs):
+        if repo.is_ancestor(ours, theirs):
             new = theirs  # fast-forward: the remote already has everything we have
         else:
             done = subprocess.run(
@@ -185,14 +171,14 @@ def reconcile_main(repo: ContentRepo, remote: str) -> bool:
                 )
             if done.returncode != 0 or not lines:
                 raise RemoteError(remote, f"cannot merge {remote}/main: {_first_error_line(done.stderr)}")
-            new = repo._make_commit(
+            new = repo.make_commit(
                 lines[0],
                 [ours, theirs],
                 repo.pipeline,
                 f"Reconcile main with {remote}/main\n\nBoth sides' publications are kept.\n",
             )
         try:
-            repo.refs.apply([f"update refs/heads/main {new} {ours}"])
+            repo.refs.apply([f"update {MAIN} {new} {ours}"])
         except RefUpdateRejected:
             continue  # a local publication landed meanwhile: merge again on the new tip
         return True
@@ -200,7 +186,7 @@ def reconcile_main(repo: ContentRepo, remote: str) -> bool:
 
 
 def push(
-    repo: ContentRepo,
+    repo: RepoCore,
     remote: str,
     *,
     attempts: int,
@@ -242,15 +228,16 @@ def push(
     return report
 
 
-def _push_drafts(repo: ContentRepo, remote: str, report: PushReport, timeout: float) -> None:
+def _push_drafts(repo: RepoCore, remote: str, report: PushReport, timeout: float) -> None:
     """Push every local draft, and delete the remote drafts local main has published (with a lease)."""
-    local = dict(repo._refs("refs/heads/drafts/"))
+    local = dict(repo.list_refs(DRAFT_PREFIX))
     refspecs = [f"{ref}:{ref}" for ref in local]
     leases: list[str] = []
-    main = repo.objects.resolve("refs/heads/main")
-    for tracking, value in repo._refs(f"refs/remotes/{remote}/drafts/"):
-        ref = "refs/heads/" + tracking[len(f"refs/remotes/{remote}/") :]
-        if ref not in local and main is not None and _is_ancestor(repo, value, main):
+    main = repo.objects.resolve(MAIN)
+    tracking_prefix = remote_tracking_prefix(remote)
+    for tracking, value in repo.list_refs(tracking_prefix + DRAFT_PREFIX[len(BRANCH_PREFIX) :]):
+        ref = BRANCH_PREFIX + tracking[len(tracking_prefix) :]
+        if ref not in local and main is not None and repo.is_ancestor(value, main):
             refspecs.append(f":{ref}")
             leases.append(f"--force-with-lease={ref}:{value}")
     if not refspecs:
@@ -261,7 +248,7 @@ def _push_drafts(repo: ContentRepo, remote: str, report: PushReport, timeout: fl
         if len(parts) < 2 or ":" not in parts[1]:
             continue
         source, target = parts[1].split(":", 1)
-        slug = target[len("refs/heads/drafts/") :]
+        slug = target[len(DRAFT_PREFIX) :]
         if parts[0] == "!":
             report.drafts_refused.append(slug)
         elif parts[0] == "-":

@@ -16,8 +16,6 @@ MAX_MESSAGE_BYTES = 64 * 1024
 RESERVED_SLUGS = frozenset(
     {"main", "master", "head", "fetch-head", "orig-head", "merge-head", "drafts", "published", "refs", "tags"}
 )
-# Paths on main that only the draft/publish path may change.
-REVIEWED_DIRECTORIES = ("articles/", "reviews/")
 _PATH_COMPONENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
 _REF_UNSAFE = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(/|$)|^/|/$|^-|\.$")
 

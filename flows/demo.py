@@ -1,12 +1,15 @@
 """`editorial demo`: the whole journey of one article, from a scraped page to a reviewed commit on main.
 
 In a directory it creates (default `./demo`): a content repository `content/` with a bare remote
-`remote.git`, a roster with a demo writer, physician and pharmacist, and the seed page imported as a
-draft. The writer submits it (the findings and the claims, sentences a clinician must check, are
-shown); the pharmacist approves the claims about medicines; the writer fixes what the findings ask and
-resubmits (the decisions on unchanged sentences carry over); the physician approves the claims still
-waiting; `publish_approved` publishes and pushes. The published article and the remote's `git log`
-with its review trailers are printed last.
+`remote.git`, SSH signing keys in `keys/` (made with ssh-keygen, never in `~/.ssh`), a roster the demo
+editor signs listing a writer, a physician and a pharmacist with their keys, and the seed page imported
+as a draft. Every submission and decision is signed with its maker's key; the log shows the signatures
+and the run ends with `editorial verify`'s verdict. The writer submits it (the findings and the
+claims, sentences a clinician must check, are shown); the pharmacist approves the claims about
+medicines; the writer fixes what the findings ask and resubmits (the decisions on unchanged sentences
+carry over); the physician approves the claims still waiting; `publish_approved` publishes and pushes.
+The published article and the remote's `git log` with its review trailers and signatures are printed
+last.
 
 Submitting and publishing run as the real flows on Prefect's embedded API (nothing to start); the
 clinicians' decisions are direct calls, as on the web desk. A directory that exists and was not made
@@ -34,6 +37,8 @@ PACKAGED_SEED = Path(__file__).parent / "data" / "seed_page.txt"
 WRITER = "demo-writer"
 PHYSICIAN = "demo-physician"
 PHARMACIST = "demo-pharmacist"
+EDITOR = "demo-editor"
+DESK_SERVICE = "web-desk"  # the web desk's service signer (EDITORIAL_DESK_KEY=<demo>/keys/web-desk)
 EDITOR_NAME, EDITOR_EMAIL = "Demo Editor", "editor@demo.example.org"
 DEMO_SOURCE = "MedlinePlus Genetics: Mastocytosis (https://medlineplus.gov/genetics/condition/mastocytosis/)"
 
@@ -86,17 +91,58 @@ def prepare_directory(directory: Path) -> None:
     (directory / DEMO_MARKER).write_text(marker, encoding="utf-8")
 
 
-def roster_text(today: datetime) -> str:
-    """The demo roster: a writer, a physician and a pharmacist with credentials valid for a year."""
-    until = (today + timedelta(days=365)).date().isoformat()
+def make_keys(directory: Path) -> dict[str, Path]:
+    """An SSH signing key per demo person in `directory` (never in ~/.ssh): id -> private key file."""
+    import subprocess
+
+    directory.mkdir(parents=True, exist_ok=True)
+    keys: dict[str, Path] = {}
+    for person in (EDITOR, WRITER, PHYSICIAN, PHARMACIST, DESK_SERVICE):
+        path = directory / person
+        try:
+            subprocess.run(
+                ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{person}@demo", "-f", str(path)],
+                check=True,
+                capture_output=True,
+            )
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise DemoRefused(
+                f"cannot make the demo's signing keys with ssh-keygen (install OpenSSH): {exc}"
+            ) from exc
+        keys[person] = path
+    return keys
+
+
+def roster_text(today: datetime, keys: dict[str, Path]) -> str:
+    """The demo roster: editor, writer, physician, pharmacist and the web desk service, each with a key.
+
+    Credentials and keys are valid from today for a year.
+    """
+    since, until = today.date().isoformat(), (today + timedelta(days=365)).date().isoformat()
+
+    def key_of(person: str) -> str:
+        public = Path(f"{keys[person]}.pub").read_text(encoding="utf-8").strip()
+        return (
+            f"    keys:\n      - key: {public}\n        valid_from: {since}\n        valid_until: {until}\n"
+        )
+
     return (
-        "# The demo desk: who writes and who reviews.\n"
+        "# The demo desk: who writes and who reviews, and the keys that sign their commits.\n"
         "people:\n"
-        f"  - id: {WRITER}\n    name: Demo Writer\n    email: writer@demo.example.org\n    roles: [writer]\n"
-        f"  - id: {PHYSICIAN}\n    name: Dr. Demo Physician\n    email: physician@demo.example.org\n"
+        f"  - id: {EDITOR}\n    name: {EDITOR_NAME}\n    email: {EDITOR_EMAIL}\n    roles: [editor]\n"
+        + key_of(EDITOR)
+        + f"  - id: {WRITER}\n    name: Demo Writer\n    email: writer@demo.example.org\n"
+        "    roles: [writer]\n"
+        + key_of(WRITER)
+        + f"  - id: {PHYSICIAN}\n    name: Dr. Demo Physician\n    email: physician@demo.example.org\n"
         f"    roles: [physician]\n    verified_until: {until}\n"
-        f"  - id: {PHARMACIST}\n    name: Demo Pharmacist\n    email: pharmacist@demo.example.org\n"
+        + key_of(PHYSICIAN)
+        + f"  - id: {PHARMACIST}\n    name: Demo Pharmacist\n    email: pharmacist@demo.example.org\n"
         f"    roles: [pharmacist]\n    verified_until: {until}\n"
+        + key_of(PHARMACIST)
+        + "services:  # signs decisions made on the web desk, on behalf of the logged-in clinician\n"
+        f"  - id: {DESK_SERVICE}\n    name: Demo web desk\n    email: desk@demo.example.org\n"
+        + key_of(DESK_SERVICE)
     )
 
 
@@ -159,7 +205,8 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     """Run the whole demo in `directory`, narrating each step through `say` (rich markup)."""
     from rich.markup import escape
 
-    from content_repo import ContentRepo, Identity
+    from content_repo import ContentRepo, Identity, SigningKey
+    from content_repo.layout import ROSTER_PATH
     from flows.publish import publish_approved
     from flows.review_actions import record_decisions
     from flows.submit import submit_draft
@@ -175,16 +222,31 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     content, remote, drafts = directory / "content", directory / "remote.git", directory / "drafts"
     now = datetime.now(UTC)
 
-    step("1. A content repository with a bare remote and a roster")
+    step("1. A content repository with a bare remote, signing keys and a roster the editor signs")
     prepare_directory(directory)
+    keys = make_keys(directory / "keys")
+
+    def signer(person: str) -> SigningKey:
+        return SigningKey(private_key=keys[person])
+
     ContentRepo.init(remote, bare=True).close()
     with ContentRepo.init(content) as repo:
         repo.add_remote("origin", str(remote))
         editor = Identity(name=EDITOR_NAME, email=EDITOR_EMAIL)
-        repo.write_path("roster.yaml", roster_text(now), editor, message="Add the demo roster")
+        repo.write_path(
+            ROSTER_PATH,
+            roster_text(now, keys),
+            editor,
+            message="Add the demo roster",
+            signer=signer(EDITOR),
+        )
         repo.push("origin")
     say(f"  {content} (remote: {remote})")
-    say(f"  roster.yaml on main: {WRITER} (writer), {PHYSICIAN} (physician), {PHARMACIST} (pharmacist)")
+    say(f"  signing keys in {keys[EDITOR].parent} (ed25519, made with ssh-keygen; never in ~/.ssh)")
+    say(
+        f"  roster.yaml on main, signed by {EDITOR}: {WRITER} (writer), {PHYSICIAN} (physician), "
+        f"{PHARMACIST} (pharmacist), each with their public key"
+    )
 
     step("2. Import the seed page as a draft")
     page = seed_page()
@@ -195,13 +257,15 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     say(f"  {page.name} -> {draft_path.relative_to(directory)} ({len(imported.notes)} import note(s))")
 
     step(f"3. {WRITER} submits the draft (flow submit_draft)")
-    first = submit_draft(draft_path, repo_path=content)
+    first = submit_draft(draft_path, repo_path=content, key=keys[WRITER])
     show_submission(say, first)
 
     step(f"4. {PHARMACIST} approves the claims about medicines (a direct call, as on the desk)")
     pharmacist_decisions = decisions_for(first, PHARMACIST, content)
     if pharmacist_decisions:
-        outcome = record_decisions(content, first.slug, PHARMACIST, pharmacist_decisions)
+        outcome = record_decisions(
+            content, first.slug, PHARMACIST, pharmacist_decisions, signer=signer(PHARMACIST)
+        )
         say(
             f"  {len(outcome.decided)} approval(s) recorded as commit {outcome.commit[:12]}: "
             f"status {outcome.status.value}"
@@ -214,13 +278,15 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     for edit in edits:
         say(f"  edit {edit}")
     draft_path.write_text(revised, encoding="utf-8")
-    second = submit_draft(draft_path, repo_path=content)
+    second = submit_draft(draft_path, repo_path=content, key=keys[WRITER])
     show_submission(say, second)
 
     step(f"6. {PHYSICIAN} approves the claims still waiting (a direct call, as on the desk)")
     physician_decisions = decisions_for(second, PHYSICIAN, content)
     if physician_decisions:
-        outcome = record_decisions(content, second.slug, PHYSICIAN, physician_decisions)
+        outcome = record_decisions(
+            content, second.slug, PHYSICIAN, physician_decisions, signer=signer(PHYSICIAN)
+        )
         say(
             f"  {len(outcome.decided)} approval(s) recorded as commit {outcome.commit[:12]}: "
             f"status {outcome.status.value}"
@@ -242,9 +308,28 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     for line in text.splitlines():
         say(f"  | {escape(line)}")
 
-    step(f"9. git log of the remote's main (as `git -C {remote} log main` shows it)")
+    step(
+        f"9. git log of the remote's main with signatures "
+        f"(as `git -C {remote} log --show-signature` shows it)"
+    )
+    from flows.verify import audit, governance_of
+
+    with ContentRepo.open(remote) as published_repo:
+        current = governance_of(published_repo).current
+        allowed = current.roster.allowed_signers() if current is not None else ""
+        signatures = published_repo.signatures([c.sha for c in history], allowed_signers=allowed)
+        audited = audit(published_repo)
+    (directory / "allowed_signers").write_text(allowed, encoding="utf-8")
     for commit in history:
         say(f"  [yellow]commit {commit.sha}[/]")
+        facts = signatures.get(commit.sha)
+        if facts is not None and facts.good:
+            say(
+                f'  Good "git" signature for {facts.principal or "an unknown key"} '
+                f"with key {facts.fingerprint}"
+            )
+        else:
+            say(f"  ({facts.status if facts else 'unsigned'}: the pipeline's own commit)")
         say(f"  Author: {commit.author.format()}")
         say(f"  Date:   {commit.authored_at.isoformat()}")
         for line in commit.message.strip().splitlines():
@@ -257,7 +342,13 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
         f"\n[bold]Done in {elapsed:.0f} s.[/] {second.slug} is published as {published.tag}, "
         f"reviewed by {', '.join(reviewers)}."
     )
+    verdict = "every published version verifies" if audited.ok else "verification FAILED"
+    say(f"editorial verify --all: {verdict} (allowed signers for plain git: {directory / 'allowed_signers'})")
     say(f"Look around: git -C {content} log --all --oneline --graph")
+    say(
+        f"             git -C {remote} -c gpg.ssh.allowedSignersFile={directory / 'allowed_signers'} "
+        "log --show-signature"
+    )
     return DemoResult(
         directory=directory,
         content=content,

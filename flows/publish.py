@@ -6,8 +6,10 @@ holder) serializes runs across workers; a file lock per repository on this machi
 kernel when its holder dies) serializes runs here. A run that cannot get them within
 `lock_timeout_seconds` publishes nothing, says so and exits non-zero.
 
-Each draft is read once (text, ledger, head), checked and flagged again, and passed through the desk's
-publish gate (`reviewers.desk.publish_gate`: every reason a draft cannot publish, in one function);
+Each draft is read once (text, ledger, head), checked and flagged again, its signed history replayed
+(`flows.verify.provenance_holds`: every commit's signer checked against the roster an editor signed,
+the ledger re-derived through the desk's `decide`), and passed through the desk's publish gate
+(`reviewers.desk.publish_gate`: every reason a draft cannot publish, in one function);
 it is published with the head it was read at: if the draft moved since, the repository refuses and
 the draft waits for the next run.
 """
@@ -19,7 +21,7 @@ import fcntl
 import hashlib
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
@@ -32,6 +34,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
 from flows.tasks import check_articles, settings_for, utc_now
+from reviewers.desk import Hold
 from reviewers.ledger import ReviewLedger, ledger_path
 from validators.errors import EditorialError
 
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from content_repo import ContentRepo, PublicationRecord
     from reviewers.policy import Policy
     from reviewers.roster import Roster
+    from reviewers.verification import GovernanceHistory
 
 PUBLISH_CONCURRENCY_LIMIT = "editorial-publish"
 PUBLISH_LEASE_SECONDS = 60.0
@@ -176,29 +180,56 @@ def one_publish_run(repo_dir: Path, timeout_seconds: float) -> Iterator[None]:
 
 
 def revalidate(
-    candidate: Candidate, settings_repo: Path | None, now: datetime, roster: Roster, policy: Policy
+    candidate: Candidate,
+    settings_repo: Path | None,
+    now: datetime,
+    roster: Roster,
+    policy: Policy,
+    provenance: Sequence[Hold] = (),
 ) -> list[str]:
-    """Why the draft text, checked and flagged again now, may not be published (empty = it may)."""
+    """Why the draft text, checked and flagged again now, may not be published (empty = it may).
+
+    `provenance`: why the draft's signed history does not verify (`flows.verify.provenance_holds`).
+    """
+    from content_repo.layout import article_path
     from reviewers.desk import publish_gate
     from validators.parser import parse_article
 
     if candidate.ledger is None:
-        return ["no-ledger: the draft has no review ledger; submit it again"]
-    article = parse_article(candidate.text, f"articles/{candidate.slug}.md")
+        return [str(hold) for hold in provenance] + [
+            "no-ledger: the draft has no review ledger; submit it again"
+        ]
+    article = parse_article(candidate.text, article_path(candidate.slug))
     checked = check_articles([article], settings_for(settings_repo))[0]
-    return [str(hold) for hold in publish_gate(candidate.ledger, checked, roster, policy, now)]
+    holds = publish_gate(candidate.ledger, checked, roster, policy, now, provenance=provenance)
+    return [str(hold) for hold in holds]
+
+
+def verified_rules(repo: ContentRepo) -> tuple[GovernanceHistory, Roster, Policy]:
+    """The verified roster history, and the roster and policy in force now.
+
+    In a signed repository these are the last ones an editor signed (an unsigned or forged roster
+    commit on main is ignored); in an unsigned one, the files on main.
+    """
+    from flows.context import load_policy_from, load_roster_from
+    from flows.verify import governance_of
+
+    governance = governance_of(repo)
+    if governance.current is not None:
+        return governance, governance.current.roster, governance.current.policy
+    return governance, load_roster_from(repo), load_policy_from(repo)
 
 
 @task(name="read-drafts", cache_policy=NO_CACHE)
 def read_candidates(repo_path: Path | None, now: datetime) -> list[Candidate]:
     """Read every draft once (text, ledger, head) and re-validate it at this moment."""
     from content_repo.errors import ContentRepoError
-    from flows.context import load_policy_from, load_roster_from, open_repo
+    from flows.context import open_repo
+    from flows.verify import provenance_holds
 
     candidates: list[Candidate] = []
     with open_repo(settings_for(repo_path)) as repo:
-        roster = load_roster_from(repo)
-        policy = load_policy_from(repo)
+        governance, roster, policy = verified_rules(repo)
         for draft in repo.list_drafts():
             try:
                 text, ledger_text, head = repo.read_draft(draft.slug)
@@ -209,7 +240,8 @@ def read_candidates(repo_path: Path | None, now: datetime) -> list[Candidate]:
             try:
                 ledger = ReviewLedger.from_yaml(ledger_text, ledger_path(draft.slug)) if ledger_text else None
                 candidate = Candidate(slug=draft.slug, head=head, text=text, ledger=ledger, reasons=[])
-                reasons = revalidate(candidate, repo_path, now, roster, policy)
+                provenance = provenance_holds(repo, draft.slug, governance)
+                reasons = revalidate(candidate, repo_path, now, roster, policy, provenance)
             except EditorialError as exc:
                 ledger, reasons = None, [f"cannot be read: {exc}"]
             candidates.append(
@@ -221,12 +253,13 @@ def read_candidates(repo_path: Path | None, now: datetime) -> list[Candidate]:
 def publication_record(repo: ContentRepo, candidate: Candidate, now: datetime) -> PublicationRecord:
     """What the review approved, as the repository records it in the publishing commit."""
     from content_repo import PublicationRecord
-    from flows.context import identity_of, load_roster_from
+    from flows.context import identity_of
     from reviewers.desk import reviewers_of
     from reviewers.ledger import ClaimStatus
 
     assert candidate.ledger is not None
-    people = reviewers_of(candidate.ledger, load_roster_from(repo))
+    _, roster, _ = verified_rules(repo)
+    people = reviewers_of(candidate.ledger, roster)
     return PublicationRecord(
         reviewers=[identity_of(p) for p in people],
         content_hash=candidate.ledger.content_hash,  # the gate checked the text has exactly this hash

@@ -14,6 +14,7 @@ import random
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,6 +24,9 @@ from flows.tasks import utc_now
 from reviewers.desk import Decided, RecordedDecision, comment, decide
 from reviewers.ledger import DecisionInput, DraftStatus, ReviewLedger, Verdict
 from validators.errors import EditorialError
+
+if TYPE_CHECKING:
+    from content_repo import SigningKey
 
 MAX_ATTEMPTS = 25
 
@@ -50,8 +54,13 @@ class ReviewOutcome(BaseModel):
     attempts: int
 
 
-def commit_message(slug: str, reviewer_id: str, recorded: list[RecordedDecision]) -> str:
-    """`Review <slug>: N approved, M rejected`, one body line per claim, and a Reviewer-Id trailer."""
+def commit_message(
+    slug: str, reviewer_id: str, recorded: list[RecordedDecision], *, via: str | None = None
+) -> str:
+    """`Review <slug>: N approved, M rejected`, one body line per claim, and a Reviewer-Id trailer.
+
+    With `via` (a service signing for the clinician), an `On-Behalf-Of: <reviewer id>` trailer too.
+    """
     counts = {v: sum(1 for r in recorded if r.decision.verdict is v) for v in Verdict}
     subject = f"Review {slug}: {counts[Verdict.APPROVE]} approved, {counts[Verdict.REJECT]} rejected"
     if counts[Verdict.WITHDRAW]:
@@ -64,6 +73,8 @@ def commit_message(slug: str, reviewer_id: str, recorded: list[RecordedDecision]
             f"- {r.decision.verdict.value} claim {r.claim} [{categories}] {', '.join(r.terms)}{note}"
         )
     lines += ["", f"Reviewer-Id: {reviewer_id}"]
+    if via:
+        lines.append(f"On-Behalf-Of: {reviewer_id}")
     return "\n".join(lines) + "\n"
 
 
@@ -75,9 +86,12 @@ def record_decisions(
     *,
     now: datetime | None = None,
     via: str | None = None,
+    signer: SigningKey | None = None,
 ) -> ReviewOutcome:
     """Record a clinician's decisions on a draft's claims (all or none) as a commit by the clinician.
 
+    `signer` signs the commit: the clinician's own key, or (with `via`, the service's roster id) the
+    desk service's key, the commit then naming the clinician in an `On-Behalf-Of:` trailer.
     Raises `PolicyError` (nothing recorded) when the desk's rules refuse a decision.
     """
     from content_repo.errors import RefRaceError
@@ -108,8 +122,9 @@ def record_decisions(
                     slug,
                     decided.after.to_yaml(),
                     identity_of(person),
-                    message=commit_message(slug, reviewer_id, decided.recorded),
+                    message=commit_message(slug, reviewer_id, decided.recorded, via=via),
                     expected_head=draft.head,
+                    signer=signer,
                 )
             except RefRaceError:
                 if attempt == MAX_ATTEMPTS:
@@ -139,8 +154,12 @@ def record_comment(
     *,
     now: datetime | None = None,
     via: str | None = None,
+    signer: SigningKey | None = None,
 ) -> str:
-    """Record a comment on one sentence of a draft as a commit by its author; returns the commit."""
+    """Record a comment on one sentence of a draft as a commit by its author; returns the commit.
+
+    `signer` signs it (the author's key, or with `via` the desk service's: `On-Behalf-Of:` names them).
+    """
     from content_repo.errors import RefRaceError
 
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -167,9 +186,16 @@ def record_comment(
             message = (
                 f"Comment on {slug}\n\n> {sentence.strip()}\n\n{text.strip()}\n\nReviewer-Id: {author_id}\n"
             )
+            if via:
+                message += f"On-Behalf-Of: {author_id}\n"
             try:
                 commit = repo.record_review(
-                    slug, after.to_yaml(), identity_of(person), message=message, expected_head=draft.head
+                    slug,
+                    after.to_yaml(),
+                    identity_of(person),
+                    message=message,
+                    expected_head=draft.head,
+                    signer=signer,
                 )
             except RefRaceError:
                 if attempt == MAX_ATTEMPTS:

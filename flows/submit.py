@@ -25,7 +25,7 @@ from validators.findings import Finding, Severity
 from validators.models import Article
 
 if TYPE_CHECKING:
-    from content_repo import ContentRepo
+    from content_repo import ContentRepo, SigningKey
 
 MAX_ATTEMPTS = 5
 
@@ -81,7 +81,9 @@ def read_ledgers(repo: ContentRepo, slug: str) -> tuple[ReviewLedger | None, Rev
 
 
 @task(name="save-draft", cache_policy=NO_CACHE)
-def save_submission(submission: Submission, repo_path: Path | None, now: datetime) -> tuple[str, Submitted]:
+def save_submission(
+    submission: Submission, repo_path: Path | None, now: datetime, signer: SigningKey | None = None
+) -> tuple[str, Submitted]:
     """Open the version's ledger (carrying decisions over) and commit draft and ledger on its branch.
 
     The previous ledger is read at the draft's head and the commit made only from that head: a decision
@@ -124,6 +126,7 @@ def save_submission(submission: Submission, repo_path: Path | None, now: datetim
                     message=message,
                     expected_head=head,
                     check_head=True,
+                    signer=signer,
                 )
             except RefRaceError:
                 if attempt == MAX_ATTEMPTS:
@@ -131,6 +134,13 @@ def save_submission(submission: Submission, repo_path: Path | None, now: datetim
                 continue
             return commit.sha, submitted
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def writer_signer(repo_path: Path | None, key: Path | None) -> SigningKey | None:
+    """The writer's signing key: `key`, else the git signing configuration, else None."""
+    from content_repo import signer_for
+
+    return signer_for(settings_for(repo_path).repo, key)
 
 
 def submission_markdown(result: SubmissionResult) -> str:
@@ -174,13 +184,19 @@ def submission_markdown(result: SubmissionResult) -> str:
 
 
 @flow(name="submit-draft")
-def submit_draft(path: Path, repo_path: Path | None = None, now: datetime | None = None) -> SubmissionResult:
-    """Check a writer's draft, save it on `drafts/<slug>` with its review ledger, and report."""
+def submit_draft(
+    path: Path, repo_path: Path | None = None, now: datetime | None = None, key: Path | None = None
+) -> SubmissionResult:
+    """Check a writer's draft, save it on `drafts/<slug>` with its review ledger, and report.
+
+    The commit is signed with the writer's key: `key` (a private key file), else their git signing
+    configuration (`user.signingkey`); unsigned when neither is set (a signed desk will not publish it).
+    """
     logger = get_run_logger()
     moment = utc_now(now)
     article = read_draft_file(Path(path))
     submission = check_and_flag([article], repo_path)[0]
-    commit, submitted = save_submission(submission, repo_path, moment)
+    commit, submitted = save_submission(submission, repo_path, moment, writer_signer(repo_path, key))
     result = SubmissionResult(
         slug=article.slug,
         path=str(path),

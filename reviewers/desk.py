@@ -578,12 +578,16 @@ def publish_gate(
     roster: Roster,
     policy: Policy,
     now: datetime,
+    *,
+    provenance: Sequence[Hold] = (),
 ) -> list[Hold]:
     """Every reason `now_checked` (the draft's text checked and flagged again now) cannot publish.
 
+    `provenance` are the reasons the draft's signed history does not verify
+    (`reviewers.verification.replay_draft`): each holds it back, whatever the ledger says.
     An empty list means the draft may be published now, exactly as checked.
     """
-    holds: list[Hold] = []
+    holds: list[Hold] = list(provenance)
     article = now_checked.article
     if article.slug != ledger.slug:
         holds.append(

@@ -20,7 +20,7 @@ def test_demo_runs_end_to_end(tmp_path: Path, prefect_harness: None) -> None:
     out = result.stdout
     assert "3. demo-writer submits the draft" in out
     assert "status needs_changes" in out  # the imported page cites no source
-    assert "decision(s) carried over" in out
+    assert "carried over unchanged" in out
     assert "published (published/malignant-mast-cell-tumor/v1)" in out
     remote = target / "remote.git"
     log_format = "--format=%s%n%(trailers:key=Reviewed-by,valueonly)"
@@ -33,6 +33,32 @@ def test_demo_runs_end_to_end(tmp_path: Path, prefect_harness: None) -> None:
     assert log[0] == "Publish malignant-mast-cell-tumor v1"
     assert "Dr. Demo Physician <physician@demo.example.org>" in log[1:]
     assert (target / ".editorial-demo").is_file()
+    # Signed with keys made in the demo directory; the log shows them; the audit holds.
+    assert sorted(p.name for p in (target / "keys").iterdir()) == [
+        f"{who}{ext}"
+        for who in ("demo-editor", "demo-pharmacist", "demo-physician", "demo-writer", "web-desk")
+        for ext in ("", ".pub")
+    ]
+    assert 'Good "git" signature for demo-physician with key SHA256:' in out
+    assert 'Good "git" signature for demo-writer with key SHA256:' in out
+    assert "editorial verify --all: every published version verifies" in out
+    shown = subprocess.run(
+        [
+            "git",
+            "--git-dir",
+            str(remote),
+            "-c",
+            f"gpg.ssh.allowedSignersFile={target / 'allowed_signers'}",
+            "log",
+            "-1",
+            "--show-signature",
+            "main^2",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert 'Good "git" signature for demo-physician' in shown
 
 
 def test_demo_refuses_a_directory_it_did_not_make(tmp_path: Path) -> None:

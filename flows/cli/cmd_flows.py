@@ -47,6 +47,9 @@ def print_submission(result: SubmissionResult) -> None:
 def submit_command(
     paths: list[Path] = typer.Argument(..., help="Draft files to submit (Markdown with front matter)."),
     repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP),
+    key: Path | None = typer.Option(
+        None, "--key", help="Your SSH private key to sign with (default: git's user.signingkey)."
+    ),
 ) -> None:
     """Check drafts and save each on its draft branch with its review ledger (flow submit_draft)."""
     prepare_prefect()  # before anything imports Prefect: its logging is configured at import
@@ -65,7 +68,7 @@ def submit_command(
         results = []
         for index, path in enumerate(paths, start=1):
             with working(f"[{index}/{len(paths)}] submitting {path}"):
-                results.append(submit_draft(path, repo_path=repo_path))
+                results.append(submit_draft(path, repo_path=repo_path, key=key))
             print_submission(results[-1])
     if any(r.errors for r in results):
         raise typer.Exit(int(Exit.FINDINGS))

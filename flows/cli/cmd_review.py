@@ -253,7 +253,15 @@ def status_command(
         if not view.published:
             settings = get_settings().model_copy(update={"repo": path})
             checked = check_articles([view.article], settings)[0]
-            for hold in publish_gate(ledger, checked, view.roster, view.policy, datetime.now(UTC)):
+            from flows.context import open_repo
+            from flows.verify import governance_of, provenance_holds
+
+            with open_repo(path=path) as content:  # the signed history, as the publish run replays it
+                provenance = provenance_holds(content, slug, governance_of(content))
+            holds = publish_gate(
+                ledger, checked, view.roster, view.policy, datetime.now(UTC), provenance=provenance
+            )
+            for hold in holds:
                 out(f"  - {hold}")
 
 
@@ -277,6 +285,9 @@ def review_command(
         False, "--dry-run", help="Check the decisions against the rules; record nothing."
     ),
     repo: Path | None = typer.Option(None, "--repo", help=REPO_HELP),
+    key: Path | None = typer.Option(
+        None, "--key", help="Your SSH private key to sign with (default: git's user.signingkey)."
+    ),
 ) -> None:
     """Approve or reject claims; with no --approve/--reject, walk through the waiting ones interactively."""
     from flows.context import acting_reviewer
@@ -322,7 +333,9 @@ def review_command(
             out(f"Dry run: nothing recorded; {slug} would be {decided.status_after.value}.")
             return
         exact = [d.model_copy(update={"key": resolve_claim(ledger, d.key).key}) for d in decisions]
-        outcome = record_decisions(path, slug, reviewer_id, exact)
+        from content_repo import signer_for
+
+        outcome = record_decisions(path, slug, reviewer_id, exact, signer=signer_for(path, key))
     counts = {v: sum(1 for r in outcome.decided if r.decision.verdict is v) for v in Verdict}
     withdrawn = f", {counts[Verdict.WITHDRAW]} withdrawal(s)" if counts[Verdict.WITHDRAW] else ""
     out(
