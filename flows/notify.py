@@ -522,7 +522,7 @@ def digest(repo_path: str | Path | None, now: datetime, settings: NotifySettings
 
 def held_back(repo_path: str | Path | None, now: datetime, settings: NotifySettings) -> list[Message]:
     """The operator's message about drafts the publish gate has held back longer than the set time."""
-    from flows.publish import read_candidates
+    from flows.candidates import read_candidates
 
     candidates = read_candidates.fn(Path(repo_path) if repo_path is not None else None, now)
     held = [

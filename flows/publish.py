@@ -21,7 +21,7 @@ import fcntl
 import hashlib
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
@@ -33,16 +33,12 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
-from flows.tasks import check_articles, settings_for, utc_now
-from reviewers.desk import Hold
-from reviewers.ledger import ReviewLedger, ledger_path
+from flows.candidates import Candidate, read_candidates, verified_rules
+from flows.tasks import settings_for, utc_now
 from validators.errors import EditorialError
 
 if TYPE_CHECKING:
     from content_repo import ContentRepo, PublicationRecord
-    from reviewers.policy import Policy
-    from reviewers.roster import Roster
-    from reviewers.verification import GovernanceHistory
 
 PUBLISH_CONCURRENCY_LIMIT = "editorial-publish"
 PUBLISH_LEASE_SECONDS = 60.0
@@ -91,18 +87,6 @@ class PublishReport(BaseModel):
     def held(self) -> list[DraftOutcome]:
         """The drafts that stay drafts, each with its reason."""
         return [d for d in self.drafts if d.outcome is not Outcome.PUBLISHED]
-
-
-class Candidate(BaseModel):
-    """A draft as read for publishing: the head it was read at, its text, and why it must wait (if so)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    slug: str
-    head: str
-    text: str
-    ledger: ReviewLedger | None
-    reasons: list[str]
 
 
 class PublishSkipped(Exception):
@@ -177,77 +161,6 @@ def one_publish_run(repo_dir: Path, timeout_seconds: float) -> Iterator[None]:
             yield
     except TimeoutError as exc:
         raise PublishSkipped("another publish run holds the global publish slot") from exc
-
-
-def revalidate(
-    candidate: Candidate,
-    settings_repo: Path | None,
-    now: datetime,
-    roster: Roster,
-    policy: Policy,
-    provenance: Sequence[Hold] = (),
-) -> list[str]:
-    """Why the draft text, checked and flagged again now, may not be published (empty = it may).
-
-    `provenance`: why the draft's signed history does not verify (`flows.verify.provenance_holds`).
-    """
-    from content_repo.layout import article_path
-    from reviewers.desk import publish_gate
-    from validators.parser import parse_article
-
-    if candidate.ledger is None:
-        return [str(hold) for hold in provenance] + [
-            "no-ledger: the draft has no review ledger; submit it again"
-        ]
-    article = parse_article(candidate.text, article_path(candidate.slug))
-    checked = check_articles([article], settings_for(settings_repo))[0]
-    holds = publish_gate(candidate.ledger, checked, roster, policy, now, provenance=provenance)
-    return [str(hold) for hold in holds]
-
-
-def verified_rules(repo: ContentRepo) -> tuple[GovernanceHistory, Roster, Policy]:
-    """The verified roster history, and the roster and policy in force now.
-
-    In a signed repository these are the last ones an editor signed (an unsigned or forged roster
-    commit on main is ignored); in an unsigned one, the files on main.
-    """
-    from flows.context import load_policy_from, load_roster_from
-    from flows.verify import governance_of
-
-    governance = governance_of(repo)
-    if governance.current is not None:
-        return governance, governance.current.roster, governance.current.policy
-    return governance, load_roster_from(repo), load_policy_from(repo)
-
-
-@task(name="read-drafts", cache_policy=NO_CACHE)
-def read_candidates(repo_path: Path | None, now: datetime) -> list[Candidate]:
-    """Read every draft once (text, ledger, head) and re-validate it at this moment."""
-    from content_repo.errors import ContentRepoError
-    from flows.context import open_repo
-    from flows.verify import provenance_holds
-
-    candidates: list[Candidate] = []
-    with open_repo(settings_for(repo_path)) as repo:
-        governance, roster, policy = verified_rules(repo)
-        for draft in repo.list_drafts():
-            try:
-                text, ledger_text, head = repo.read_draft(draft.slug)
-            except ContentRepoError as exc:
-                unreadable = Candidate(slug=draft.slug, head=draft.head, text="", ledger=None, reasons=[])
-                candidates.append(unreadable.model_copy(update={"reasons": [str(exc)]}))
-                continue
-            try:
-                ledger = ReviewLedger.from_yaml(ledger_text, ledger_path(draft.slug)) if ledger_text else None
-                candidate = Candidate(slug=draft.slug, head=head, text=text, ledger=ledger, reasons=[])
-                provenance = provenance_holds(repo, draft.slug, governance)
-                reasons = revalidate(candidate, repo_path, now, roster, policy, provenance)
-            except EditorialError as exc:
-                ledger, reasons = None, [f"cannot be read: {exc}"]
-            candidates.append(
-                Candidate(slug=draft.slug, head=head, text=text, ledger=ledger, reasons=reasons)
-            )
-    return candidates
 
 
 def publication_record(repo: ContentRepo, candidate: Candidate, now: datetime) -> PublicationRecord:
@@ -340,6 +253,29 @@ def report_rows(report: PublishReport) -> list[dict[str, str]]:
     ]
 
 
+def announce(report: PublishReport, repo_dir: Path, remote: str | None) -> None:
+    """Events for what the run did (published, held back, push failed); the writer of each published
+    draft and the operator of a failed push are told (`flows.notify`). Held-back drafts are reported
+    by the daily `editorial notify held-back`, not on every run."""
+    from flows.events import Transition, emit, emit_about, repository_resource
+    from flows.notify import notify_transition
+
+    for item in report.published:
+        published = {"version": item.version, "tag": item.tag, "commit": item.commit}
+        emit(Transition.PUBLISHED, item.slug, payload=published)
+        notify_transition(Transition.PUBLISHED, item.slug, repo_path=repo_dir, payload=published)
+    for item in report.held:
+        emit(Transition.HELD_BACK, item.slug, payload={"reason": item.reason})
+    if report.push_error:
+        failed = {
+            "remote": remote,
+            "error": report.push_error,
+            "published": [d.slug for d in report.published],
+        }
+        emit_about(Transition.PUSH_FAILED, repository_resource(repo_dir.name), payload=failed)
+        notify_transition(Transition.PUSH_FAILED, "", payload=failed)
+
+
 @flow(name="publish-approved")
 def publish_approved(
     repo_path: Path | None = None,
@@ -392,6 +328,7 @@ def publish_approved(
     create_table_artifact(table=report_rows(report), key="publish-report", description=summary)
     for item in report.drafts:
         logger.info("%s: %s %s", item.slug, item.outcome.value, item.reason or item.tag or "")
+    announce(report, repo_dir, remote)
     if report.push_error:
         done = ", ".join(d.slug for d in report.published) or "nothing new"
         raise PushFailed(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from flows.context import identity_of, load_policy_from, load_roster_from, open_repo, read_draft_under_review
-from flows.events import emit
+from flows.events import Transition, emit
 from flows.tasks import utc_now
 from reviewers.desk import Decided, RecordedDecision, comment, decide
 from reviewers.ledger import DecisionInput, DraftStatus, ReviewLedger, Verdict
@@ -140,7 +140,7 @@ def record_decisions(
             decided=decided.recorded,
             attempts=attempt,
         )
-        announce(outcome, decided)
+        announce(outcome, decided, repo_path)
         return outcome
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -202,16 +202,19 @@ def record_comment(
                     raise
                 back_off(attempt)
                 continue
-        emit("editorial.claim.commented", slug, actor=author_id, payload={"commit": commit.sha})
+        emit(Transition.CLAIM_COMMENTED, slug, actor=author_id, payload={"commit": commit.sha})
         return commit.sha
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def announce(outcome: ReviewOutcome, decided: Decided) -> None:
-    """An event per decided claim, and one when the draft became approved or now needs changes."""
+def announce(outcome: ReviewOutcome, decided: Decided, repo_path: str | Path | None = None) -> None:
+    """An event per decided claim, and one when the draft became approved or now needs changes; the
+    writer is told (`flows.notify`) when the draft needs changes or a claim was rejected."""
+    from flows.notify import notify_transition
+
     for recorded in decided.recorded:
         emit(
-            "editorial.claim.decided",
+            Transition.CLAIM_DECIDED,
             outcome.slug,
             actor=outcome.reviewer_id,
             payload={
@@ -224,6 +227,12 @@ def announce(outcome: ReviewOutcome, decided: Decided) -> None:
     event = draft_event(outcome)
     if event is not None:
         emit(event, outcome.slug, actor=outcome.reviewer_id, payload={"commit": outcome.commit})
+    rejected = [r.claim for r in decided.recorded if r.decision.verdict is Verdict.REJECT]
+    if event == Transition.NEEDS_CHANGES:
+        notify_transition(Transition.NEEDS_CHANGES, outcome.slug, repo_path=repo_path)
+    elif rejected:
+        payload = {"verdict": "reject", "claims": rejected}
+        notify_transition(Transition.CLAIM_DECIDED, outcome.slug, repo_path=repo_path, payload=payload)
 
 
 def draft_event(outcome: ReviewOutcome) -> str | None:
@@ -231,6 +240,6 @@ def draft_event(outcome: ReviewOutcome) -> str | None:
     if outcome.status is outcome.previous_status:
         return None
     return {
-        DraftStatus.APPROVED: "editorial.draft.approved",
-        DraftStatus.NEEDS_CHANGES: "editorial.draft.needs-changes",
+        DraftStatus.APPROVED: Transition.APPROVED,
+        DraftStatus.NEEDS_CHANGES: Transition.NEEDS_CHANGES,
     }.get(outcome.status)

@@ -17,7 +17,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
-from flows.events import emit
+from flows.events import Transition, emit
 from flows.tasks import check_articles, settings_for, utc_now
 from validators.errors import EditorialError
 
@@ -90,7 +90,7 @@ def reopen_due_articles(repo_path: Path | None, now: datetime) -> list[DueArticl
                 f"interval {policy.review_interval_months} months"
             )
             repo.save_draft(submission.article, repo.pipeline, ledger_text=ledger.to_yaml(), message=message)
-            emit("editorial.review.due", submission.slug, payload={"reason": reason})
+            emit(Transition.REVIEW_DUE, submission.slug, payload={"reason": reason})
             results.append(
                 DueArticle(
                     slug=submission.slug,

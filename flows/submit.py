@@ -17,7 +17,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
-from flows.events import emit
+from flows.events import Transition, emit
+from flows.notify import notify_transition
 from flows.tasks import check_and_flag, markdown_table, settings_for, utc_now
 from reviewers.desk import Submission, SubmissionRefused, Submitted
 from reviewers.ledger import DraftStatus, ReviewLedger, ledger_path
@@ -219,5 +220,6 @@ def submit_draft(
         len(result.errors),
         len(result.pending_keys),
     )
-    emit("editorial.draft.submitted", article.slug, actor=submitted.writer.id, payload={"commit": commit})
+    emit(Transition.SUBMITTED, article.slug, actor=submitted.writer.id, payload={"commit": commit})
+    notify_transition(Transition.SUBMITTED, article.slug, repo_path=repo_path)  # the clinicians it waits for
     return result

@@ -120,7 +120,8 @@ def approve(content: Path, keys: Keys, reviewer: str = "phil-physician", signer:
 
 def publish(content: Path) -> tuple[list[tuple[str, str, str]], str]:
     """One publish pass without the Prefect engine: [(slug, outcome, reason)] and main's commit after."""
-    from flows.publish import publish_candidates, read_candidates
+    from flows.candidates import read_candidates
+    from flows.publish import publish_candidates
 
     now = datetime.now(UTC)
     candidates = read_candidates.fn(content, now)
