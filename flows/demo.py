@@ -179,7 +179,7 @@ def show_submission(say: Say, result: SubmissionResult) -> None:
     )
     for claim in ledger.claims:
         note = " (carried over)" if claim.key in carried else ""
-        terms = ", ".join(f"{f.term} [{f.category.value}]" for f in claim.flags if f.needs_approval)
+        terms = ", ".join(f"{f.term} ({f.category.value})" for f in claim.flags if f.needs_approval)
         say(f"    {claim.key[:8]}  line {claim.line:>2}  {claim.status.value:<8} {terms}{note}")
     if ledger.shown:
         shown = sorted({f.normalized for f in ledger.shown})
@@ -201,8 +201,43 @@ def decisions_for(result: SubmissionResult, person_id: str, content: Path) -> li
     ]
 
 
-def run_demo(directory: Path, say: Say) -> DemoResult:
-    """Run the whole demo in `directory`, narrating each step through `say` (rich markup)."""
+DESK_PASSWORDS = {PHYSICIAN: "demo-physician-password", PHARMACIST: "demo-pharmacist-password"}
+
+
+def desk_accounts(directory: Path, now: datetime) -> Path:
+    """The web desk's accounts for the demo clinicians, in `directory/desk` (the desk's data dir)."""
+    from flows.web.accounts import AccountStore
+    from flows.web.config import ACCOUNTS_FILE
+
+    data_dir = directory / "desk"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = AccountStore(data_dir / ACCOUNTS_FILE)
+    for person, password in DESK_PASSWORDS.items():
+        store.add(person, password, now)
+    return data_dir
+
+
+def desk_handover(directory: Path, content: Path, draft: SubmissionResult, now: datetime, say: Say) -> None:
+    """The demo's last step with `--for-desk`: accounts for the clinicians and how to start the desk."""
+    data_dir = desk_accounts(directory, now)
+    say(
+        f"\n[bold]6. The draft waits for the clinicians on the web desk[/] "
+        f"({len(draft.pending_keys)} claim(s))"
+    )
+    for person, password in DESK_PASSWORDS.items():
+        say(f"  desk account {person} / password {password}")
+    say("  Start the desk, log in as a clinician, decide the claims on the article page, then publish:")
+    say(f"    export EDITORIAL_DESK_DIR={data_dir} EDITORIAL_DESK_KEY={directory / 'keys' / 'web-desk'}")
+    say(f"    .venv/bin/editorial serve --repo {content}     # http://127.0.0.1:8400/")
+    say(f"    .venv/bin/editorial publish --repo {content}   # in another shell, once approved")
+
+
+def run_demo(directory: Path, say: Say, *, for_desk: bool = False) -> DemoResult | None:
+    """Run the whole demo in `directory`, narrating each step through `say` (rich markup).
+
+    With `for_desk`, stop once the writer's revised draft waits for the clinicians, and make the web
+    desk's accounts for them: the clinicians then decide on the desk (`editorial serve`).
+    """
     from rich.markup import escape
 
     from content_repo import ContentRepo, Identity, SigningKey
@@ -261,8 +296,10 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     show_submission(say, first)
 
     step(f"4. {PHARMACIST} approves the claims about medicines (a direct call, as on the desk)")
-    pharmacist_decisions = decisions_for(first, PHARMACIST, content)
-    if pharmacist_decisions:
+    pharmacist_decisions = [] if for_desk else decisions_for(first, PHARMACIST, content)
+    if for_desk:
+        say("  left for the web desk")
+    elif pharmacist_decisions:
         outcome = record_decisions(
             content, first.slug, PHARMACIST, pharmacist_decisions, signer=signer(PHARMACIST)
         )
@@ -280,6 +317,9 @@ def run_demo(directory: Path, say: Say) -> DemoResult:
     draft_path.write_text(revised, encoding="utf-8")
     second = submit_draft(draft_path, repo_path=content, key=keys[WRITER])
     show_submission(say, second)
+    if for_desk:
+        desk_handover(directory, content, second, now, say)
+        return None
 
     step(f"6. {PHYSICIAN} approves the claims still waiting (a direct call, as on the desk)")
     physician_decisions = decisions_for(second, PHYSICIAN, content)

@@ -156,6 +156,12 @@ def check_corpus_command(
 @app.command("demo")
 def demo_command(
     directory: Path = typer.Argument(Path("demo"), help="Where to build the demo (created; default ./demo)."),
+    for_desk: bool = typer.Option(
+        False,
+        "--for-desk",
+        help="Stop when the draft waits for the clinicians and make their web desk accounts "
+        "(they then decide on `editorial serve`).",
+    ),
 ) -> None:
     """Show the whole journey: import, submit, review, revise, approve, publish, and the git log."""
     prepare_prefect()
@@ -165,4 +171,4 @@ def demo_command(
         say("[bold]Editorial demo[/]: one article from a scraped page to a reviewed commit on main.")
         if not os.environ.get("PREFECT_API_URL"):
             say("Prefect runs embedded in this process (no server); starting it takes a few seconds.")
-        run_demo(directory, say)
+        run_demo(directory, say, for_desk=for_desk)
