@@ -8,6 +8,7 @@ refusal by the desk's rules is explained on the page and nothing is recorded.
 from __future__ import annotations
 
 import inspect
+import ipaddress
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
@@ -168,6 +169,14 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
+def loopback(address: str) -> bool:
+    """True for a request from this machine."""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 def create_app(config: DeskConfig, *, clock: Clock | None = None) -> FastAPI:
     """The desk's web application for `config`."""
     desk = Desk(config, clock)
@@ -208,6 +217,21 @@ def create_app(config: DeskConfig, *, clock: Clock | None = None) -> FastAPI:
                 status_code=403,
             )
         return session, form
+
+    # -- operations -------------------------------------------------------------------------------
+    @app.get("/metrics")
+    def metrics(request: Request) -> Response:
+        """Prometheus metrics (queue depth per role, oldest waiting claim, held back, last publish).
+
+        Served to the desk's own machine (a scraper or an exporter on loopback) and to the configured
+        trusted proxies; anyone else gets 403, logged in or not (the numbers describe unpublished work).
+        """
+        from flows.metrics import CONTENT_TYPE, metrics_text
+
+        address = desk.client_address(request)
+        if not (loopback(address) or config.is_trusted_proxy(address)):
+            return PlainTextResponse("403 Forbidden: metrics are served on loopback only", status_code=403)
+        return PlainTextResponse(metrics_text(config.repo, desk.clock()), media_type=CONTENT_TYPE)
 
     # -- login --------------------------------------------------------------------------------------
     def login_page(request: Request, status: int = 200, error: str | None = None, **extra: Any) -> Response:

@@ -460,3 +460,12 @@ def test_posts_on_a_draft_that_does_not_exist_answer_404_or_409_never_500(
     form |= {"claim": CLAIM_DRUG, "verdict": "approve", "sentence": "x", "text": "y"}
     assert client.post(f"/drafts/no-such-draft/{action}", data=form).status_code in (404, 409)
     assert client.post(f"/drafts/Bad_Slug/{action}", data=form).status_code == 404
+
+
+def test_metrics_on_loopback_only(desk: DeskSetup, no_prefect_api: None) -> None:
+    local = client_for(desk.config).get("/metrics")
+    assert local.status_code == 200
+    assert local.headers["content-type"].startswith("text/plain; version=0.0.4")
+    assert 'editorial_claims_waiting{role="physician"} 3' in local.text
+    remote = client_for(desk.config, address="203.0.113.9").get("/metrics")
+    assert remote.status_code == 403
