@@ -87,6 +87,7 @@ def record_decisions(
     now: datetime | None = None,
     via: str | None = None,
     signer: SigningKey | None = None,
+    push: bool | str = True,
 ) -> ReviewOutcome:
     """Record a clinician's decisions on a draft's claims (all or none) as a commit by the clinician.
 
@@ -141,6 +142,7 @@ def record_decisions(
             attempts=attempt,
         )
         announce(outcome, decided, repo_path)
+        sync(repo_path, push)
         return outcome
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -155,6 +157,7 @@ def record_comment(
     now: datetime | None = None,
     via: str | None = None,
     signer: SigningKey | None = None,
+    push: bool | str = True,
 ) -> str:
     """Record a comment on one sentence of a draft as a commit by its author; returns the commit.
 
@@ -203,8 +206,19 @@ def record_comment(
                 back_off(attempt)
                 continue
         emit(Transition.CLAIM_COMMENTED, slug, actor=author_id, payload={"commit": commit.sha})
+        sync(repo_path, push)
         return commit.sha
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def sync(repo_path: str | Path | None, push: bool | str) -> None:
+    """Push the new commit to the remote: now (True), on a background thread ("background"), or not."""
+    from flows.sync import push_in_background, push_now
+
+    if push == "background":
+        push_in_background(repo_path)
+    elif push:
+        push_now(repo_path)
 
 
 def announce(outcome: ReviewOutcome, decided: Decided, repo_path: str | Path | None = None) -> None:

@@ -45,6 +45,7 @@ class SubmissionResult(BaseModel):
     findings: list[Finding]
     ledger: ReviewLedger
     reopened: list[str]
+    push_warning: str | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -222,4 +223,13 @@ def submit_draft(
     )
     emit(Transition.SUBMITTED, article.slug, actor=submitted.writer.id, payload={"commit": commit})
     notify_transition(Transition.SUBMITTED, article.slug, repo_path=repo_path)  # the clinicians it waits for
-    return result
+    warning = push_task(repo_path)
+    return result.model_copy(update={"push_warning": warning}) if warning else result
+
+
+@task(name="push-draft", cache_policy=NO_CACHE)
+def push_task(repo_path: Path | None) -> str | None:
+    """Push the new draft commit to the remote at once (a warning when the remote cannot be reached)."""
+    from flows.sync import push_now
+
+    return push_now(repo_path)

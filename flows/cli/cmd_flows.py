@@ -41,6 +41,8 @@ def print_submission(result: SubmissionResult) -> None:
         f"  {len(ledger.claims)} claim(s) for clinical review, {len(result.pending_keys)} waiting for a "
         f"clinician{carried} (see: editorial show {result.slug})"
     )
+    if result.push_warning:
+        say(f"  warning: {result.push_warning}", err=True)
 
 
 @app.command("submit")

@@ -417,6 +417,8 @@ def create_app(config: DeskConfig, *, clock: Clock | None = None) -> FastAPI:
                     form.get("text", ""),
                     now=desk.clock(),
                     via=config.via,
+                    push="background",
+                    **desk.record_kwargs,
                 )
             )
         except EditorialError as exc:
@@ -456,6 +458,7 @@ def create_app(config: DeskConfig, *, clock: Clock | None = None) -> FastAPI:
                     given,
                     now=desk.clock(),
                     via=config.via,
+                    push="background",
                     **desk.record_kwargs,
                 )
             )
