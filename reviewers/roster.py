@@ -282,3 +282,66 @@ class Roster(StrictModel):
 def load_roster(text: str, path: str = ROSTER_PATH) -> Roster:
     """Read a roster strictly (unknown keys and duplicate ids refused); raises `ConfigError`."""
     return load_model(Roster, text, path)
+
+
+# --- changes to the roster (each becomes an editor-signed commit on main) ---------------------------
+
+
+class RosterChangeError(ValueError):
+    """A roster change that cannot be made (unknown person, duplicate id, unknown key)."""
+
+
+def roster_yaml(roster: Roster) -> str:
+    """The roster file's text (written by `editorial roster`; every change is a signed commit)."""
+    from validators.datafile import dump_yaml
+
+    header = "# Who writes, who reviews, who edits, and the keys that sign their commits.\n"
+    return header + dump_yaml(roster.model_dump(mode="json", exclude_defaults=True))
+
+
+def _person(roster: Roster, person_id: str) -> Person:
+    found = roster.get(person_id)
+    if found is None:
+        raise RosterChangeError(f"no {person_id!r} on the roster (editorial roster add {person_id} ...)")
+    return found
+
+
+def _replace(roster: Roster, person: Person) -> Roster:
+    people = [person if p.id == person.id else p for p in roster.people]
+    return Roster.model_validate({**roster.model_dump(), "people": [p.model_dump() for p in people]})
+
+
+def add_person(roster: Roster, person: Person) -> Roster:
+    """The roster with a new person (ids and keys stay unique)."""
+    if roster.get(person.id) is not None:
+        raise RosterChangeError(f"{person.id!r} is already on the roster")
+    data = roster.model_dump()
+    data["people"] = [*data["people"], person.model_dump()]
+    return Roster.model_validate(data)
+
+
+def update_person(roster: Roster, person_id: str, **changes: object) -> Roster:
+    """The roster with one person's fields changed (roles, active, verified_until...)."""
+    person = _person(roster, person_id)
+    return _replace(roster, Person.model_validate({**person.model_dump(), **changes}))
+
+
+def add_key(roster: Roster, person_id: str, key: SigningKey) -> Roster:
+    """The roster with one more signing key for a person."""
+    person = _person(roster, person_id)
+    return _replace(roster, person.model_copy(update={"keys": [*person.keys, key]}))
+
+
+def revoke_key(roster: Roster, person_id: str, fingerprint: str, on: date, *, compromised: bool) -> Roster:
+    """The roster with a person's key revoked from `on` (and marked compromised: nothing it signed counts)."""
+    person = _person(roster, person_id)
+    if not any(k.fingerprint == fingerprint for k in person.keys):
+        known = ", ".join(k.fingerprint for k in person.keys) or "none"
+        raise RosterChangeError(f"{person_id!r} has no key {fingerprint} (keys: {known})")
+    keys = [
+        k.model_copy(update={"revoked_on": on, "compromised": compromised or k.compromised})
+        if k.fingerprint == fingerprint
+        else k
+        for k in person.keys
+    ]
+    return _replace(roster, person.model_copy(update={"keys": keys}))
