@@ -97,6 +97,24 @@ class PushFailed(EditorialError):
     """Publications were made on the local main but the push failed after its retries."""
 
 
+class MainNotGuarded(EditorialError):
+    """Main holds article changes no publication made: nothing is published or pushed until resolved."""
+
+
+@task(name="guard-main", cache_policy=NO_CACHE)
+def unguarded_main_changes(repo_path: Path | None) -> list[str]:
+    """Every article on main changed by a commit that is not its latest publication (`flows.verify`)."""
+    from flows.context import open_repo
+    from flows.verify import audit_main
+
+    found: list[str] = []
+    with open_repo(settings_for(repo_path)) as repo:
+        latest = {p.slug: p.commit for p in repo.publications()}
+        for article in repo.list_published():
+            found += audit_main(repo, article.slug, latest.get(article.slug))
+    return found
+
+
 @contextmanager
 def machine_lock(repo_dir: Path, timeout_seconds: float) -> Iterator[None]:
     """An exclusive lock per content repository on this machine (raises `PublishSkipped` on timeout)."""
@@ -301,6 +319,13 @@ def publish_approved(
         push = push_to_remote.with_options(retry_delay_seconds=push_retry_delay_seconds)
     try:
         with one_publish_run(repo_dir, lock_timeout_seconds):  # the push too: it may merge the remote's main
+            unguarded = unguarded_main_changes(repo_path)
+            if unguarded:  # never publish onto, nor push, a main someone changed outside the desk
+                raise MainNotGuarded(
+                    "main holds changes no publication made, so nothing was published or pushed: "
+                    + "; ".join(unguarded)
+                    + " (an editor must revert them: `editorial rollback` or `git revert`, then publish)"
+                )
             candidates = read_candidates(repo_path, moment)
             outcomes = publish_candidates(repo_path, candidates, moment)
             push_state = push(repo_path, remote, return_state=True) if remote else None

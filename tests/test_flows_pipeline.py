@@ -7,6 +7,7 @@ then succeeds on retry, two publish runs at once).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import threading
@@ -471,3 +472,57 @@ def test_check_corpus_refuses_a_missing_directory(tmp_path: Path, prefect_harnes
 
     with pytest.raises(NotADirectoryError, match="not a directory"):
         check_corpus(tmp_path / "missing")
+
+
+def test_publish_refuses_a_main_changed_outside_the_desk(site: tuple[Path, Path], tmp_path: Path) -> None:
+    """A commit straight on main (the article's dose changed, no review) stops the run: nothing is
+    published or pushed, the run exits non-zero naming the commit."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.publish import publish_approved
+    from flows.submit import submit_draft
+
+    content, remote = site
+    dot_git = content / ".git"
+    submit_draft(write_draft(tmp_path / "work", FIXTURE_ARTICLE.read_text()), repo_path=content)
+    approve_everything(content)
+    assert publish_approved(repo_path=content).published
+    env = {**os.environ, "GIT_INDEX_FILE": str(tmp_path / "index")}
+    main = git(dot_git, "rev-parse", "main").strip()
+    subprocess.run(["git", "--git-dir", str(dot_git), "read-tree", "main"], env=env, check=True)
+    forged = FIXTURE_ARTICLE.read_text(encoding="utf-8").replace("vinblastine", "vinblastine 50 mg daily", 1)
+    blob = subprocess.run(
+        ["git", "--git-dir", str(dot_git), "hash-object", "-w", "--stdin"],
+        input=forged,
+        text=True,
+        capture_output=True,
+        check=True,
+    ).stdout.strip()
+    subprocess.run(
+        [
+            "git",
+            "--git-dir",
+            str(dot_git),
+            "update-index",
+            "--cacheinfo",
+            f"100644,{blob},articles/{SLUG}.md",
+        ],
+        env=env,
+        check=True,
+    )
+    tree = subprocess.run(
+        ["git", "--git-dir", str(dot_git), "write-tree"], env=env, text=True, capture_output=True, check=True
+    ).stdout.strip()
+    sneaky = git(dot_git, "commit-tree", tree, "-p", main, "-m", "Quick dose fix").strip()
+    git(dot_git, "update-ref", "refs/heads/main", sneaky)
+    remote_main = git(remote, "rev-parse", "main").strip()
+
+    result = CliRunner().invoke(app, ["publish", "--repo", str(content)])
+    assert result.exit_code == 1
+    assert (
+        f"{SLUG}: commit {sneaky[:12]} changed articles/{SLUG}.md on main after its publication"
+        in result.stderr
+    )
+    assert git(remote, "rev-parse", "main").strip() == remote_main  # nothing pushed
+    assert git(dot_git, "rev-parse", "main").strip() == sneaky  # nothing published on top

@@ -52,7 +52,7 @@ def exit_code_of(exc: Exception) -> Exit:
     if isinstance(exc, ContentRepoError | PolicyError):
         return Exit.FINDINGS  # refused, or a conflict, a race, a remote or git failure: the action failed
     publish = sys.modules.get("flows.publish")  # loaded whenever its PushFailed was raised
-    if publish is not None and isinstance(exc, publish.PushFailed):
+    if publish is not None and isinstance(exc, publish.PushFailed | publish.MainNotGuarded):
         return Exit.FINDINGS
     return Exit.USAGE  # input, configuration, an unknown reviewer, a refused submission
 
