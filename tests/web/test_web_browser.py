@@ -30,6 +30,7 @@ if not (Path(CHROMIUM).is_file() and Path(CHROMEDRIVER).is_file()):
     )
 
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -109,7 +110,16 @@ def navigating(driver: WebDriver, action: WebElement, keys: str | None = None) -
         action.click()
     else:
         action.send_keys(keys)
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+    def replaced(_: WebDriver) -> bool:
+        # Chromium answers "node does not belong to the document" instead of a stale element while
+        # the old page is torn down: both mean the next page has replaced it.
+        try:
+            return bool(expected_conditions.staleness_of(page)(driver))
+        except WebDriverException:
+            return True
+
+    WebDriverWait(driver, 15).until(replaced)
 
 
 def log_in(driver: WebDriver, base: str, person: str, password: str | None = None) -> None:
