@@ -77,6 +77,7 @@ class PublishReport(BaseModel):
     push_error: str | None = None
     push_note: str | None = None
     skipped: str | None = None
+    completed: list[str] = []
 
     @property
     def published(self) -> list[DraftOutcome]:
@@ -99,6 +100,32 @@ class PushFailed(EditorialError):
 
 class MainNotGuarded(EditorialError):
     """Main holds article changes no publication made: nothing is published or pushed until resolved."""
+
+
+@task(name="complete-publications", cache_policy=NO_CACHE)
+def complete_half_applied(repo_path: Path | None) -> list[str]:
+    """Finish publications a killed run left half-applied: main and the tag moved, the draft ref not.
+
+    A draft whose head is the approved head a publication merged (its commit's second parent) was
+    published; its ref is retired (archived, compare-and-swap), so it is never published twice.
+    """
+    from flows.context import open_repo
+
+    completed: list[str] = []
+    with open_repo(settings_for(repo_path)) as repo:
+        drafts = {d.slug: d.head for d in repo.list_drafts()}
+        for publication in repo.publications():
+            head = drafts.get(publication.slug)
+            if head is None:
+                continue
+            parents = repo.commit_info(publication.commit).parents
+            if len(parents) == 2 and parents[1] == head:
+                repo.discard_draft(publication.slug, head)
+                completed.append(
+                    f"{publication.slug}: completed the publication of v{publication.version} "
+                    "(a run stopped before retiring its draft)"
+                )
+    return completed
 
 
 @task(name="guard-main", cache_policy=NO_CACHE)
@@ -319,6 +346,7 @@ def publish_approved(
         push = push_to_remote.with_options(retry_delay_seconds=push_retry_delay_seconds)
     try:
         with one_publish_run(repo_dir, lock_timeout_seconds):  # the push too: it may merge the remote's main
+            completed = complete_half_applied(repo_path)
             unguarded = unguarded_main_changes(repo_path)
             if unguarded:  # never publish onto, nor push, a main someone changed outside the desk
                 raise MainNotGuarded(
@@ -338,7 +366,7 @@ def publish_approved(
             description="Publish run skipped",
         )
         return report
-    report = PublishReport(drafts=outcomes, push_note=push_note)
+    report = PublishReport(drafts=outcomes, push_note=push_note, completed=completed)
     if push_state is not None:
         if push_state.is_completed():
             report = report.model_copy(update={"pushed": True})

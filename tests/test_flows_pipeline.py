@@ -526,3 +526,29 @@ def test_publish_refuses_a_main_changed_outside_the_desk(site: tuple[Path, Path]
     )
     assert git(remote, "rev-parse", "main").strip() == remote_main  # nothing pushed
     assert git(dot_git, "rev-parse", "main").strip() == sneaky  # nothing published on top
+
+
+def test_a_half_applied_publication_is_completed_not_published_twice(
+    site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A run killed after main and the tag moved but before the draft ref went: the next run retires the
+    draft (archived) instead of publishing the same approval again as v2."""
+    from flows.publish import publish_approved
+    from flows.submit import submit_draft
+
+    content, _ = site
+    dot_git = content / ".git"
+    submit_draft(write_draft(tmp_path / "work", FIXTURE_ARTICLE.read_text()), repo_path=content)
+    approve_everything(content)
+    [published] = publish_approved(repo_path=content, remote=None).published
+    approved_head = git(dot_git, "rev-parse", f"{published.commit}^2").strip()
+    git(dot_git, "update-ref", f"refs/heads/drafts/{SLUG}", approved_head)  # the state a kill leaves
+
+    report = publish_approved(repo_path=content, remote=None)
+    assert report.completed == [
+        f"{SLUG}: completed the publication of v1 (a run stopped before retiring its draft)"
+    ]
+    assert report.drafts == []
+    assert git(dot_git, "tag", "--list", f"published/{SLUG}/*").split() == [f"published/{SLUG}/v1"]
+    assert git(dot_git, "for-each-ref", "--format=%(refname)", "refs/heads/drafts/") == ""
+    assert publish_approved(repo_path=content, remote=None).completed == []

@@ -95,6 +95,8 @@ def publish_command(
             report = publish_approved(repo_path=repo_path, remote=target)
     if report.skipped:
         fail(f"publish skipped: {report.skipped}; nothing was published (run it again)", Exit.FINDINGS)
+    for done in report.completed:
+        say(done)
     for item in report.drafts:
         detail = f"{item.tag} (commit {(item.commit or '')[:12]})" if item.tag else item.reason
         say(f"{item.slug}: [bold]{item.outcome.value}[/] {detail}")
