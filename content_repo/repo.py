@@ -593,6 +593,12 @@ class ContentRepo:
             published.append(PublishedInfo(slug=slug, version=version, commit=commit, text=text))
         return published
 
+    def recover_stale_locks(self, *, min_age: float = 5.0) -> list[str]:
+        """Remove lock files a killed git process left (never while git works in this repository)."""
+        from content_repo.locks import recover_stale_locks
+
+        return recover_stale_locks(self.git_dir, min_age=min_age)
+
     def maintain(self) -> None:
         """Pack loose objects when git thinks it is time (`git gc --auto`; safe next to writers)."""
         self.core.git(["gc", "--auto", "--quiet"])

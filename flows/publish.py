@@ -104,7 +104,8 @@ class MainNotGuarded(EditorialError):
 
 @task(name="complete-publications", cache_policy=NO_CACHE)
 def complete_half_applied(repo_path: Path | None) -> list[str]:
-    """Finish publications a killed run left half-applied: main and the tag moved, the draft ref not.
+    """Recover what a killed run left: stale git locks, and publications half-applied (main and the
+    tag moved, the draft ref not).
 
     A draft whose head is the approved head a publication merged (its commit's second parent) was
     published; its ref is retired (archived, compare-and-swap), so it is never published twice.
@@ -113,6 +114,10 @@ def complete_half_applied(repo_path: Path | None) -> list[str]:
 
     completed: list[str] = []
     with open_repo(settings_for(repo_path)) as repo:
+        completed += [
+            f"removed a stale git lock left by a killed process: {lock}"
+            for lock in repo.recover_stale_locks()
+        ]
         drafts = {d.slug: d.head for d in repo.list_drafts()}
         for publication in repo.publications():
             head = drafts.get(publication.slug)
