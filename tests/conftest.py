@@ -35,13 +35,24 @@ def hermetic_home(
     yield home
 
 
+@pytest.fixture(scope="session")
+def shared_flagger_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One compiled-flagger cache for the whole session (a cold build costs about 10 s)."""
+    return tmp_path_factory.mktemp("flagger-cache")
+
+
 @pytest.fixture(autouse=True)
-def hermetic_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No EDITORIAL_* setting from the developer's environment; settings re-read in every test."""
+def hermetic_settings(monkeypatch: pytest.MonkeyPatch, shared_flagger_cache: Path) -> Iterator[None]:
+    """No EDITORIAL_* setting from the developer's environment; settings re-read in every test.
+
+    The flagger's cache is the session's temp one (never the developer's ~/.cache, never rebuilt per
+    test's temp HOME); subprocesses inherit it.
+    """
     from flows.settings import get_settings
 
     for name in [n for n in os.environ if n.startswith("EDITORIAL_")]:
         monkeypatch.delenv(name)
+    monkeypatch.setenv("EDITORIAL_CACHE_DIR", str(shared_flagger_cache))
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -13,6 +13,8 @@ from reviewers.flagger.runtime import default_cache_dir
 def test_the_cache_dir_follows_home_set_after_import(
     hermetic_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("EDITORIAL_CACHE_DIR")  # the suite's shared cache: this test is about the default
+    get_settings.cache_clear()
     assert get_settings().cache_dir == hermetic_home / ".cache" / "editorial"
     assert default_cache_dir() == hermetic_home / ".cache" / "editorial"
     monkeypatch.setenv("HOME", str(tmp_path / "elsewhere"))
