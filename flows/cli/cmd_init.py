@@ -9,6 +9,7 @@ history is checkable with plain git and the publish gate counts only editor-sign
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -108,7 +109,9 @@ def init_command(
     )
 
 
-def change_roster(repo_path: Path, editor: str, key: Path, message: str, change: object) -> None:
+def change_roster(
+    repo_path: Path, editor: str, key: Path, message: str, change: Callable[[Roster], Roster]
+) -> None:
     """Apply `change(roster) -> roster` to the editor-verified roster and commit it signed by `key`."""
     from content_repo import SigningKey
     from content_repo.layout import ROSTER_PATH
@@ -116,7 +119,6 @@ def change_roster(repo_path: Path, editor: str, key: Path, message: str, change:
     from flows.context import identity_of, open_repo
     from reviewers.roster import RosterChangeError, roster_yaml
 
-    assert callable(change)
     with reported_errors(), open_repo(path=repo_path) as repo:
         _, roster, _ = verified_rules(repo)
         person = roster.get(editor)
@@ -162,6 +164,9 @@ def roster_add(
 ) -> None:
     """Add a person (with their signing key and credential date)."""
     from reviewers.roster import Person, SigningKey, add_person
+
+    if public_key is not None and not public_key.is_file():
+        fail(f"{public_key}: no such public key file (give the person's .pub file)")
 
     def change(roster: Roster) -> Roster:
         keys = []
